@@ -1,0 +1,305 @@
+"""Articles (a reader's question and the columnist's answer), topics, comments
+and reader questions.
+
+Visibility rules live on the QuerySets (``Article.objects.published()``,
+``Comment.objects.visible()``) and every read path uses them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+
+from advice.markdown import render_markdown
+
+
+def published_q(now: datetime | None = None, prefix: str = "") -> Q:
+    """The one "published" rule as a ``Q``: status published and publish time
+    at or before ``now``. ``prefix`` reaches it through a relation
+    (``"articles__"``)."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": now})
+
+
+class TopicQuerySet(models.QuerySet):
+    def annotate_published_counts(self, now: datetime | None = None) -> TopicQuerySet:
+        """Annotate ``article_count``: published articles in each topic (one query)."""
+        return self.annotate(
+            article_count=Count("articles", filter=published_q(now, "articles__"), distinct=True)
+        )
+
+
+class Topic(models.Model):
+    """A subject readers browse by ("Interviews", "Résumés"). WordPress
+    categories and tags both become topics on import."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    description = models.TextField(blank=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("advice:topic_detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now: datetime | None = None) -> ArticleQuerySet:
+        """Articles a reader may see: status published and publish time not in
+        the future (a future time means scheduled)."""
+        return self.filter(published_q(now))
+
+    def visible_to(self, user, now: datetime | None = None) -> ArticleQuerySet:
+        """Published articles for the public; every article for staff (who see
+        drafts and scheduled articles with a banner)."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published(now)
+
+    def for_listing(self) -> ArticleQuerySet:
+        """The shape of a list page: author joined and the approved-comment
+        count annotated, so a page of articles costs one query (plus topics
+        prefetched in one more)."""
+        return (
+            self.select_related("author")
+            .prefetch_related("topics")
+            .annotate(
+                approved_comment_count=Count(
+                    "comments", filter=Q(comments__status=Comment.Status.APPROVED)
+                )
+            )
+            .order_by("-published_at", "-id")
+        )
+
+
+class Article(models.Model):
+    """A reader's question and the columnist's answer.
+
+    ``question`` and ``answer`` are Markdown; ``question_html`` and
+    ``answer_html`` are rendered once on save by :func:`render_markdown`
+    (sanitised with nh3), never at request time.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    class CommentStatus(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text="The article's address: /articles/<slug>/. Letters of any script work.",
+    )
+    asker = models.CharField(
+        max_length=200, blank=True, help_text='Who asked, as shown ("Bianca asks:"). May be blank.'
+    )
+    question = models.TextField(blank=True, help_text="The reader's question, in Markdown.")
+    answer = MarkdownxField(
+        help_text=(
+            "The columnist's answer, in Markdown. A line {{note:<slug>}} embeds "
+            "that note template's drafter at that place."
+        )
+    )
+    question_html = models.TextField(blank=True, editable=False)
+    answer_html = models.TextField(blank=True, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        default=timezone.now,
+        db_index=True,
+        help_text="A time in the future schedules the article.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    comment_status = models.CharField(
+        "comments",
+        max_length=10,
+        choices=CommentStatus.choices,
+        default=CommentStatus.OPEN,
+    )
+    comments_close_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Comments close automatically at this time (leave blank for no fixed time).",
+    )
+    wp_site = models.CharField(max_length=200, blank=True, editable=False)
+    wp_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    wp_path = models.CharField(max_length=500, blank=True, db_index=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wp_site", "wp_id"],
+                condition=Q(wp_id__isnull=False),
+                name="article_unique_wordpress_id",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.question_html = render_markdown(self.question)
+        self.answer_html = render_markdown(self.answer)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("advice:article_detail", kwargs={"slug": self.slug})
+
+    def is_published(self, now: datetime | None = None) -> bool:
+        """True when readers can see the article at ``now`` (default: now)."""
+        now = now or timezone.now()
+        return self.status == self.Status.PUBLISHED and self.published_at <= now
+
+    def comments_close_time(self) -> datetime | None:
+        """When comments close on their own: the explicit close time, else
+        publish time + ``COMMENTS_CLOSE_AFTER_DAYS`` when that setting is set,
+        else ``None`` (never)."""
+        times = []
+        if self.comments_close_at:
+            times.append(self.comments_close_at)
+        days = getattr(settings, "COMMENTS_CLOSE_AFTER_DAYS", None)
+        if days:
+            times.append(self.published_at + timedelta(days=days))
+        return min(times) if times else None
+
+    def comments_open(self, now: datetime | None = None) -> bool:
+        """True while a comment may be posted: published, comments open, and
+        the close time (see :meth:`comments_close_time`) not yet reached."""
+        now = now or timezone.now()
+        if not self.is_published(now) or self.comment_status != self.CommentStatus.OPEN:
+            return False
+        close = self.comments_close_time()
+        return close is None or now < close
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self) -> CommentQuerySet:
+        """Comments every reader sees: approved ones."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def held(self) -> CommentQuerySet:
+        """Comments waiting for a moderator."""
+        return self.filter(status=Comment.Status.PENDING)
+
+    def for_tree(self) -> CommentQuerySet:
+        """The shape of a comment thread: oldest first, user joined."""
+        return self.select_related("user").order_by("created_at", "id")
+
+
+class Comment(models.Model):
+    """A reader's comment on an article, or a reply to another comment of the
+    same article. The body is plain text (shown escaped, links made safe).
+    Removal is soft: status ``removed``; the row stays."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Held"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    author_name = models.CharField("name", max_length=245)
+    author_email = models.EmailField("e-mail", max_length=100, blank=True)
+    author_url = models.URLField("website", max_length=200, blank=True)
+    body = models.TextField("comment", max_length=65525)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    by_columnist = models.BooleanField(default=False)
+    # A hash of a random token kept in the commenter's browser, so they alone
+    # see their own held comment.
+    browser_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    wp_site = models.CharField(max_length=200, blank=True, editable=False)
+    wp_id = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        permissions = [("can_moderate", "Can moderate comments")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wp_site", "wp_id"],
+                condition=Q(wp_id__isnull=False),
+                name="comment_unique_wordpress_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"]),
+            models.Index(fields=["author_email", "created_at"]),
+            models.Index(fields=["ip_address", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_name} on {self.article_id}: {self.body[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+
+class ReaderQuestion(models.Model):
+    """A question a reader sent through the Ask form, waiting in the editors'
+    queue until an article answers it (or it is declined)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ANSWERED = "answered", "Answered"
+        DECLINED = "declined", "Declined"
+
+    name = models.CharField(max_length=200, blank=True, help_text='Blank shows as "Anonymous".')
+    email = models.EmailField("e-mail", max_length=100)
+    question = models.TextField(max_length=5000)
+    consent_to_publish = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="reader_questions"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name}: {self.question[:50]}"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or "Anonymous"

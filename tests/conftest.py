@@ -1,0 +1,82 @@
+"""Shared fixtures: small factories over the real database."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from advice.models import Article, Comment, Topic
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+
+_counter = itertools.count(1)
+
+
+def corpus_path(*parts: str) -> Path:
+    """A file of ``../shared/corpus``. Outside CI a missing corpus skips the
+    test; in CI (``CI`` set) it fails, as the corpus must be there."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"corpus file missing in CI: {path}")
+        pytest.skip(f"corpus not present: {path}")
+    return path
+
+
+@pytest.fixture
+def make_topic(db):
+    def make(**fields) -> Topic:
+        n = next(_counter)
+        fields.setdefault("name", f"Topic {n}")
+        fields.setdefault("slug", f"topic-{n}")
+        return Topic.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_article(db):
+    def make(**fields) -> Article:
+        n = next(_counter)
+        fields.setdefault("title", f"Article {n}")
+        fields.setdefault("slug", f"article-{n}")
+        fields.setdefault("asker", "Reader")
+        fields.setdefault("question", f"Question number {n}?")
+        fields.setdefault("answer", f"Answer number {n}.")
+        fields.setdefault("status", Article.Status.PUBLISHED)
+        fields.setdefault("published_at", timezone.now() - timedelta(days=1))
+        topics = fields.pop("topics", [])
+        article = Article.objects.create(**fields)
+        if topics:
+            article.topics.set(topics)
+        return article
+
+    return make
+
+
+@pytest.fixture
+def make_comment(db):
+    def make(article: Article, **fields) -> Comment:
+        n = next(_counter)
+        fields.setdefault("author_name", f"Reader {n}")
+        fields.setdefault("author_email", f"reader{n}@example.com")
+        fields.setdefault("body", f"Comment number {n}.")
+        fields.setdefault("status", Comment.Status.APPROVED)
+        return Comment.objects.create(article=article, **fields)
+
+    return make
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_user(
+        username="editor", password="pw-editor-123", is_staff=True, is_superuser=True
+    )
+    client.force_login(user)
+    client.user = user
+    return client
