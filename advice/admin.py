@@ -1,11 +1,25 @@
 """The editors' and moderators' admin."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from markdownx.widgets import AdminMarkdownxWidget
 
+from advice import moderation
+from advice import questions as reader_questions
 from advice.models import Article, Comment, ReaderQuestion, Topic
+from advice.note_actions import make_note_template
+
+
+def _changed_message(count: int, verb: str, noun: str = "comment") -> str:
+    """'3 comments approved.' / '1 comment approved.' / 'No comment changed.'"""
+    if count == 0:
+        return f"No {noun} changed (the selected ones were {verb} already)."
+    return f"{count} {noun}{'' if count == 1 else 's'} {verb}."
 
 
 @admin.register(Topic)
@@ -15,14 +29,32 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ReaderQuestionInline(admin.TabularInline):
+    """On an article's page: the reader questions it answers (the other end
+    of ``ReaderQuestion.article``), each linking to its own page."""
+
+    model = ReaderQuestion
+    fields = ["display_name", "status", "consent_to_publish", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = "reader question answered here"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    inlines = [ReaderQuestionInline]
     list_display = [
         "title", "asker", "status", "published_at", "comment_status",
         "approved_comments", "held_comments",
     ]  # fmt: skip
     list_filter = ["status", "comment_status", "topics"]
     search_fields = ["title", "asker", "question", "answer"]
+    actions = ["publish_articles", "open_comments", "close_comments", make_note_template]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
@@ -59,25 +91,165 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+        reader_questions.reader_questions_mark_answered(articles=[obj], request=request)
+
+    # Publishing edits articles; opening and closing comments is moderation
+    # (DESIGN.md: moderators open or close comments per article, in bulk).
+    @admin.action(description="Publish the selected articles", permissions=["change"])
+    def publish_articles(self, request, queryset):
+        count = moderation.articles_publish(articles=queryset)
+        self.message_user(request, _changed_message(count, "published", "article"))
+
+    @admin.action(description="Open comments on the selected articles", permissions=["moderate"])
+    def open_comments(self, request, queryset):
+        count = moderation.articles_set_comment_status(
+            articles=queryset, status=Article.CommentStatus.OPEN
+        )
+        self.message_user(request, _changed_message(count, "opened for comments", "article"))
+
+    @admin.action(description="Close comments on the selected articles", permissions=["moderate"])
+    def close_comments(self, request, queryset):
+        count = moderation.articles_set_comment_status(
+            articles=queryset, status=Article.CommentStatus.CLOSED
+        )
+        self.message_user(request, _changed_message(count, "closed for comments", "article"))
+
+    def has_moderate_permission(self, request) -> bool:
+        return request.user.has_perm("advice.can_moderate")
+
+
+class CommentStatusFilter(admin.SimpleListFilter):
+    """Status filter whose default (no choice made) is the held queue; "All"
+    is an explicit choice (``?status=all``)."""
+
+    title = "status"
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*Comment.Status.choices, (self.ALL, "All")]
+
+    def value(self):
+        return super().value() or Comment.Status.PENDING
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return queryset.filter(status=self.value())
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["author_name", "article", "status", "created_at", "short_body"]
-    list_filter = ["status", "by_columnist", ("article", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["author_name", "author_email", "body", "ip_address"]
+    """The moderation queue: opens on held comments, bulk approve / spam /
+    remove / restore through :mod:`advice.moderation` (``can_moderate``)."""
+
+    list_display = [
+        "status", "article", "author", "created_at", "excerpt", "ip_address",
+    ]  # fmt: skip
+    list_display_links = ["excerpt"]
+    list_filter = [
+        CommentStatusFilter, "by_columnist", ("article", admin.RelatedOnlyFieldListFilter),
+    ]  # fmt: skip
+    search_fields = ["author_name", "author_email", "body", "ip_address", "article__title"]
     list_select_related = ["article"]
     raw_id_fields = ["article", "parent", "user"]
+    readonly_fields = ["ip_address", "user_agent"]
+    # Commenters' websites are http/https only; a bare host is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    actions = ["approve_comments", "spam_comments", "remove_comments", "restore_comments"]
+
+    def changelist_view(self, request, extra_context=None):
+        held = Comment.objects.held().count()
+        extra_context = {"title": f"Moderate comments: {held} held", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Author", ordering="author_name")
+    def author(self, obj):
+        return f"{obj.author_name} <{obj.author_email}>" if obj.author_email else obj.author_name
 
     @admin.display(description="Comment")
-    def short_body(self, obj):
-        return obj.body[:80]
+    def excerpt(self, obj):
+        return Truncator(" ".join(obj.body.split())).chars(80) or "(empty)"
+
+    def has_moderate_permission(self, request) -> bool:
+        return request.user.has_perm("advice.can_moderate")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # An edited comment changes its article's page: touch it for the caches.
+        moderation.articles_touch(article_ids=[obj.article_id])
+
+    def _moderate(self, request, queryset, action, verb):
+        count = action(comments=queryset, by=request.user)
+        level = messages.SUCCESS if count else messages.WARNING
+        self.message_user(request, _changed_message(count, verb), level)
+
+    @admin.action(description="Approve the selected comments", permissions=["moderate"])
+    def approve_comments(self, request, queryset):
+        self._moderate(request, queryset, moderation.comment_approve, "approved")
+
+    @admin.action(description="Mark the selected comments as spam", permissions=["moderate"])
+    def spam_comments(self, request, queryset):
+        self._moderate(request, queryset, moderation.comment_spam, "marked as spam")
+
+    @admin.action(description="Remove the selected comments", permissions=["moderate"])
+    def remove_comments(self, request, queryset):
+        self._moderate(request, queryset, moderation.comment_remove, "removed")
+
+    @admin.action(
+        description="Restore the selected comments (removed or spam → approved)",
+        permissions=["moderate"],
+    )
+    def restore_comments(self, request, queryset):
+        self._moderate(request, queryset, moderation.comment_restore, "restored")
 
 
 @admin.register(ReaderQuestion)
 class ReaderQuestionAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "email", "status", "created_at", "consent_to_publish"]
+    """The editors' queue of reader questions. "Make a draft article from
+    this question" turns each selected question into a draft article (see
+    :func:`advice.questions.reader_question_make_article`); publishing that
+    article marks the question answered."""
+
+    list_display = [
+        "display_name", "email", "status", "created_at", "consent_to_publish", "article_link",
+    ]  # fmt: skip
     list_filter = ["status", "consent_to_publish"]
+    list_select_related = ["article"]
     search_fields = ["name", "email", "question"]
     raw_id_fields = ["article"]
+    readonly_fields = ["article_link", "created_at", "ip_address"]
+    actions = ["make_draft_article"]
+
+    @admin.display(description="Article")
+    def article_link(self, obj):
+        if not obj.article_id:
+            return "—"
+        url = reverse("admin:advice_article_change", args=[obj.article_id])
+        return format_html('<a href="{}">{}</a>', url, obj.article.title)
+
+    @admin.action(
+        description="Make a draft article from this question", permissions=["add_article"]
+    )
+    def make_draft_article(self, request, queryset):
+        articles = [
+            reader_questions.reader_question_make_article(question=question, author=request.user)
+            for question in queryset.select_related("article")
+        ]
+        if len(articles) == 1:
+            url = reverse("admin:advice_article_change", args=[articles[0].pk])
+            return HttpResponseRedirect(url)
+        self.message_user(request, f"{len(articles)} draft articles ready to answer.")
+
+    def has_add_article_permission(self, request) -> bool:
+        return request.user.has_perm("advice.add_article")

@@ -1,14 +1,25 @@
 from django.urls import path, re_path
 
-from advice import views
+from advice import questions, search, views
+from advice.comment_feeds import ArticleCommentsFeed
+from advice.feeds import LatestArticlesAtomFeed, LatestArticlesFeed, TopicArticlesFeed
 
 app_name = "advice"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<str:slug>/", views.article_detail, name="article_detail"),
+    path("articles/<str:slug>/comments/", views.comment_post, name="comment_post"),
+    path("articles/<str:slug>/comments/feed/", ArticleCommentsFeed(), name="comment_feed"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<str:slug>/", views.topic_detail, name="topic_detail"),
+    path("topics/<str:slug>/feed/", TopicArticlesFeed(), name="topic_feed"),
+    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("feed/atom/", LatestArticlesAtomFeed(), name="feed_atom"),
+    path("search/", search.search_view, name="search"),
+    path("ask/", questions.ask, name="ask"),
+    path("ask/thanks/", questions.ask_thanks, name="ask_thanks"),
+    path("ask/suggest/", questions.ask_suggest, name="ask_suggest"),
     # Last: an old WordPress permalink of an imported article answers 301.
     re_path(r"^(?P<path>.+)$", views.wordpress_redirect, name="wordpress_redirect"),
 ]

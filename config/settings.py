@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "markdownx",
+    "csp",
     "advice",
     "notes",
 ]
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -175,11 +177,33 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MANAGERS = [("Editors", addr) for addr in env_list("MANAGERS", [])]
 
 # --- Security ---------------------------------------------------------------
+# A refused CSRF check shows the reader's text back instead of Django's page.
+CSRF_FAILURE_VIEW = "advice.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Load balancers probe /healthz over plain HTTP; it must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content Security Policy (django-csp 4). No inline script or style anywhere:
+# our JavaScript is in static/js/, JSON data blocks are data, not script, and
+# the Django admin (5.2) and the markdownx editor load only files. Images may
+# come from https: because an answer may show an image from another site
+# (the renderer allows http(s) image URLs); editor uploads are 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 if not DEBUG:
     # TLS ends at the proxy, which says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from advice import editor, views
+from advice.sitemaps import SITEMAPS, robots_txt
 
 handler404 = "advice.views.page_not_found"
 handler500 = "advice.views.server_error"
@@ -15,6 +18,12 @@ urlpatterns = [
     ),
     path(settings.MARKDOWNX_UPLOAD_URLS_PATH.lstrip("/"), editor.upload, name="markdownx_upload"),
     path("healthz", views.healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("notes/", include("notes.urls")),
     path("", include("advice.urls")),
 ]
+
+# Development only (static() adds nothing when DEBUG is off): uploaded images.
+# In production the proxy or object storage serves MEDIA_URL.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -7,4 +7,5 @@ app_name = "notes"
 urlpatterns = [
     path("", views.note_list, name="list"),
     path("<str:slug>/", views.note_detail, name="detail"),
+    path("<str:slug>/reminder.ics", views.note_reminder, name="reminder"),
 ]

@@ -68,10 +68,10 @@ def test_only_approved_comments_are_shown(client, make_article, make_comment):
     article = make_article()
     make_comment(article, body="Approved words")
     for status in (Comment.Status.PENDING, Comment.Status.SPAM, Comment.Status.REMOVED):
-        make_comment(article, body=f"hidden {status}", status=status)
+        make_comment(article, body=f"unseen {status}", status=status)
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Approved words" in page
-    assert "hidden" not in page
+    assert "unseen" not in page
     assert "1 Response" in page
 
 

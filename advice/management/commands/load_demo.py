@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from advice.demo import demo_load
+from notes.demo import notes_demo_load
 
 
 class Command(BaseCommand):
@@ -13,3 +14,4 @@ class Command(BaseCommand):
                 **created
             )
         )
+        self.stdout.write(f"Demo note templates: {notes_demo_load()} added.")

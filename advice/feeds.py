@@ -1,0 +1,141 @@
+"""Article feeds: RSS 2.0 at ``/feed/``, Atom at ``/feed/atom/`` and RSS per
+topic at ``/topics/<slug>/feed/``.
+
+Each item carries the article's full question and answer HTML (already
+sanitised on save). Every string is passed through :func:`xml_safe` first:
+Django's feed writer refuses the control characters XML 1.0 forbids (a 500),
+and an imported article may well contain one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from advice.models import Article, Topic
+from advice.search import plain_text
+
+FEED_ITEMS = 20  # latest articles in a feed (WordPress: posts_per_rss 10)
+
+# XML 1.0 (section 2.2, "Char"): tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD and
+# U+10000-U+10FFFF. Everything else (C0 controls such as U+000B and U+001F,
+# lone surrogates, U+FFFE, U+FFFF) must go.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str | None) -> str:
+    """``text`` without the characters XML 1.0 does not allow (see
+    ``_XML_ILLEGAL``); ``None`` gives ``""``. Everything else is kept."""
+    return _XML_ILLEGAL.sub("", text or "")
+
+
+def article_feed_html(article: Article) -> str:
+    """The full item HTML: who asks, the question, then the answer. Built
+    from the stored, sanitised HTML; the asker's name is escaped."""
+    parts = []
+    if article.asker:
+        parts.append(f"<p><strong>{escape(article.asker)}</strong> asks:</p>")
+    if article.question_html:
+        parts.append(f"<blockquote>{article.question_html}</blockquote>")
+    parts.append(article.answer_html)
+    return xml_safe("\n".join(parts))
+
+
+def _author_name(article: Article) -> str | None:
+    if article.author is None:
+        return None
+    return xml_safe(article.author.get_full_name() or article.author.get_username())
+
+
+class LatestArticlesFeed(Feed):
+    """RSS 2.0: the latest ``FEED_ITEMS`` published articles, full HTML.
+    One query for the articles and their authors, one for their topics."""
+
+    description_template = None
+
+    def title(self, obj=None) -> str:
+        return xml_safe(settings.SITE_NAME)
+
+    def description(self, obj=None) -> str:
+        return "Reader questions, answered by the columnist."
+
+    def link(self, obj=None) -> str:
+        return reverse("advice:home")
+
+    def articles(self, obj=None):
+        return Article.objects.published().select_related("author").prefetch_related("topics")
+
+    def items(self, obj=None):
+        return self.articles(obj).order_by("-published_at", "-id")[:FEED_ITEMS]
+
+    def item_title(self, item: Article) -> str:
+        return xml_safe(item.title)
+
+    def item_description(self, item: Article) -> str:
+        return article_feed_html(item)
+
+    def item_link(self, item: Article) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return item.updated_at
+
+    def item_author_name(self, item: Article) -> str | None:
+        return _author_name(item)
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [xml_safe(topic.name) for topic in item.topics.all()]
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom 1.0 whose entries carry the full HTML in ``<content>`` (Django's
+    writer only has ``<summary>``); pass it as the item's ``content_html``."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    """Atom 1.0 of the same articles: a plain-text summary (the question) and
+    the full HTML as ``<content>``."""
+
+    feed_type = AtomWithContent
+
+    def subtitle(self, obj=None) -> str:
+        return self.description(obj)
+
+    def item_description(self, item: Article) -> str:
+        return xml_safe(plain_text(item.question_html)[:500])
+
+    def item_extra_kwargs(self, item: Article) -> dict:
+        return {"content_html": article_feed_html(item)}
+
+
+class TopicArticlesFeed(LatestArticlesFeed):
+    """RSS 2.0 of one topic's latest published articles; an unknown topic is 404."""
+
+    def get_object(self, request, slug: str) -> Topic:
+        return get_object_or_404(Topic, slug=slug)
+
+    def title(self, obj: Topic = None) -> str:
+        return xml_safe(f"{obj.name} — {settings.SITE_NAME}")
+
+    def description(self, obj: Topic = None) -> str:
+        return xml_safe(obj.description or f"Answers about {obj.name}.")
+
+    def link(self, obj: Topic = None) -> str:
+        return obj.get_absolute_url()
+
+    def articles(self, obj: Topic = None):
+        return super().articles(obj).filter(topics=obj)

@@ -1,0 +1,667 @@
+"""Full-text search over published articles: title, question, answer and topics.
+
+Three layers:
+
+1. **Pure query handling** (no database). :func:`query_terms` turns whatever a
+   reader typed into a short list of plain word terms: letters and digits
+   only, lower-cased, accents folded, English stop words dropped. Because a
+   term can hold no quote, operator (``AND OR NOT NEAR * ^ : - & | ! <->``) or
+   punctuation, :func:`fts5_match_expression` and :func:`tsquery_expression`
+   can quote each term and join them with operators of *our* choosing; the
+   reader's text never reaches a query language as syntax. Highlighting
+   (:func:`highlight`, :func:`snippet`) escapes the text first and only then
+   wraps matched words in ``<mark>``.
+
+2. **The index**, kept by the database itself so that every write path (model
+   ``save()``, ``queryset.update()``, admin bulk actions, raw SQL, the WXR
+   import) keeps it current:
+
+   * SQLite: an FTS5 table ``advice_article_fts`` (rowid = article id; columns
+     title, question, answer, topics; Porter stemmer, diacritics removed) and
+     triggers on ``advice_article``, ``advice_article_topics`` and
+     ``advice_topic``.
+   * PostgreSQL: a side table ``advice_article_search(article_id, document
+     tsvector)`` with a GIN index, filled by trigger functions on the same
+     three tables (``english`` configuration; title weight A, topics B,
+     question C, answer D). Accents are folded with ``advice_unaccent()``, a
+     ``translate()`` over the same character map the Python side uses, so the
+     ``unaccent`` extension (which needs a superuser) is not required.
+
+   No Django model field differs per backend; ``makemigrations`` sees nothing.
+   :func:`search_index_install` is idempotent; :func:`search_index_ensure`
+   re-installs and rebuilds when a SQLite table rebuild (Django's
+   ``_remake_table`` on some ``ALTER``\\ s) has dropped the triggers.
+
+3. **Queries**: :func:`search_article_ids` returns ranked ids of published
+   articles (one query); :func:`search_page` builds a page of results with
+   highlighted title and snippet. Ranking uses matching weights on both
+   backends (FTS5 ``bm25`` with column weights 10/2/1/4; PostgreSQL
+   ``ts_rank`` with weights 1.0/0.2/0.1/0.4, length-normalised), so the same
+   query gives the same top hit on both.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db import connection as default_connection
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET
+
+from advice.models import Article
+
+# --- Pure query handling ------------------------------------------------------
+
+MAX_QUERY_CHARS = 1000  # longer input is cut before it is read
+MAX_TERMS = 24  # words beyond this are ignored
+MAX_TERM_CHARS = 60  # a longer "word" is cut (no real word is this long)
+MIN_PREFIX_CHARS = 3  # a last word shorter than this is not prefix-matched
+
+# PostgreSQL's English stop-word list (the Snowball list, which the
+# ``english`` text-search configuration uses). Dropped on both backends so
+# SQLite, which keeps every word, matches the same articles.
+STOP_WORDS = frozenset(
+    """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him
+    his himself she her hers herself it its itself they them their theirs
+    themselves what which who whom this that these those am is are was were be
+    been being have has had having do does did doing a an the and but if or
+    because as until while of at by for with about against between into through
+    during before after above below to from up down in out on off over under
+    again further then once here there when where why how all any both each few
+    more most other some such no nor not only own same so than too very s t can
+    will just don should now
+    """.split()
+)
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _accent_map() -> tuple[str, str]:
+    """Latin letters with diacritics (U+00C0-U+024F) and the plain letter each
+    folds to, as two equal-length strings (for SQL ``translate()``)."""
+    accented, plain = [], []
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = unicodedata.normalize("NFKD", char)[:1]
+        if base != char and base.isascii() and base.isalpha():
+            accented.append(char)
+            plain.append(base)
+    return "".join(accented), "".join(plain)
+
+
+ACCENTED, UNACCENTED = _accent_map()
+_FOLD = str.maketrans(ACCENTED, UNACCENTED)
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased with Latin accents removed ("Résumé" → "resume"),
+    using the same map as the PostgreSQL ``advice_unaccent()`` function."""
+    return text.translate(_FOLD).lower()
+
+
+def query_terms(text: str | None) -> list[str]:
+    """The search terms in a reader's ``text``.
+
+    Input: any string (``None`` and ``""`` allowed); only the first
+    ``MAX_QUERY_CHARS`` characters are read. Output: at most ``MAX_TERMS``
+    distinct terms, in order of first appearance, each a run of letters and
+    digits (no punctuation, quotes or operators), folded by :func:`fold`, cut
+    to ``MAX_TERM_CHARS``, with English ``STOP_WORDS`` removed.
+    "Follow-up?" gives ``["follow"]``; "thank you note" ``["thank", "note"]``.
+    Never raises.
+    """
+    terms: list[str] = []
+    for word in _WORD.findall(fold((text or "")[:MAX_QUERY_CHARS])):
+        word = word[:MAX_TERM_CHARS]
+        if word in STOP_WORDS or word in terms:
+            continue
+        terms.append(word)
+        if len(terms) == MAX_TERMS:
+            break
+    return terms
+
+
+def fts5_match_expression(terms: list[str], *, any_term: bool = False, prefix: bool = False) -> str:
+    """An SQLite FTS5 ``MATCH`` expression for ``terms`` (from :func:`query_terms`).
+
+    Each term becomes an FTS5 string (double quotes, with any ``"`` doubled,
+    per the FTS5 query syntax), so FTS5 never reads it as an operator or
+    column filter. Terms are joined by implicit AND, or by ``OR`` when
+    ``any_term``. With ``prefix`` the last term (if at least
+    ``MIN_PREFIX_CHARS`` long) matches as a prefix (``"interv"*``). Returns
+    ``""`` for no terms (the caller must not query then).
+    """
+    quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
+    if prefix and quoted and len(terms[-1]) >= MIN_PREFIX_CHARS:
+        quoted[-1] += "*"
+    return (" OR " if any_term else " ").join(quoted)
+
+
+def tsquery_expression(terms: list[str], *, any_term: bool = False, prefix: bool = False) -> str:
+    """A PostgreSQL ``to_tsquery`` text for ``terms`` (from :func:`query_terms`).
+
+    Each term is a quoted lexeme (single quotes, any ``'`` doubled, per the
+    tsquery syntax), joined by ``&`` or, when ``any_term``, ``|``. With
+    ``prefix`` the last term (at least ``MIN_PREFIX_CHARS`` long) gets
+    ``:*``. Returns ``""`` for no terms.
+    """
+    quoted = ["'" + term.replace("'", "''") + "'" for term in terms]
+    if prefix and quoted and len(terms[-1]) >= MIN_PREFIX_CHARS:
+        quoted[-1] += ":*"
+    return (" | " if any_term else " & ").join(quoted)
+
+
+# --- Pure highlighting ------------------------------------------------------------
+
+_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+_NOTE_MARKER = re.compile(r"\{\{\s*note:[^}]*\}\}")
+
+
+def _stem(word: str) -> str:
+    """A light English stem for highlighting only ("following" → "follow")."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def word_matches(word: str, terms: Iterable[str]) -> bool:
+    """True when ``word`` (any case and accents) should be highlighted for
+    ``terms``: same light stem, or it starts with the stem of a term of at
+    least 4 letters ("Following" for "follow", "interviews" for "interview")."""
+    folded = fold(word)
+    stem = _stem(folded)
+    for term in terms:
+        term_stem = _stem(term)
+        if stem == term_stem or (len(term_stem) >= 4 and folded.startswith(term_stem)):
+            return True
+    return False
+
+
+def plain_text(fragment: str) -> str:
+    """Readable text of an HTML ``fragment``: tags removed, entities decoded,
+    note-template markers removed, whitespace collapsed. Returns plain
+    (unescaped) ``str`` — escape it before showing it."""
+    text = html.unescape(strip_tags(fragment or ""))
+    text = _NOTE_MARKER.sub(" ", text)
+    return " ".join(text.split())
+
+
+def highlight(text: str, terms: Iterable[str]) -> SafeString:
+    """``text`` (plain, untrusted) escaped, with each word matching ``terms``
+    wrapped in ``<mark>``. Escaping happens to every piece before any mark
+    is added, so neither the text nor the query can bring HTML."""
+    terms = list(terms)
+    out, position = [], 0
+    for match in _WORD.finditer(text):
+        if word_matches(match.group(), terms):
+            out.append(escape(text[position : match.start()]))
+            out.append("<mark>" + escape(match.group()) + "</mark>")
+            position = match.end()
+    out.append(escape(text[position:]))
+    return mark_safe("".join(out))
+
+
+def snippet(text: str, terms: Iterable[str], *, words: int = 30) -> SafeString:
+    """The ``words``-word stretch of ``text`` (plain, untrusted) with the most
+    distinct matched terms, highlighted by :func:`highlight`, with "…" where
+    text was cut. The start of the text when nothing matches."""
+    terms = list(terms)
+    spans = [m.span() for m in _WORD.finditer(text)]
+    if not spans:
+        return highlight(text, terms)
+    hits = [
+        {t for t in terms if word_matches(text[a:b], [t])} if terms else set() for a, b in spans
+    ]
+    best, best_score = 0, -1
+    for start in range(0, max(1, len(spans) - words + 1)):
+        window = set().union(*hits[start : start + words])
+        score = len(window)
+        if score > best_score:
+            best, best_score = start, score
+    # Start a little before the first match so it reads in context.
+    first_hit = next((i for i in range(best, len(spans)) if hits[i]), best)
+    best = max(0, min(best, first_hit - 5))
+    end = min(len(spans), best + words)
+    begin_char = 0 if best == 0 else spans[best][0]
+    end_char = len(text) if end == len(spans) else spans[end - 1][1]
+    piece = highlight(text[begin_char:end_char], terms)
+    prefix = "" if begin_char == 0 else "… "
+    suffix = "" if end_char == len(text) else " …"
+    return mark_safe(prefix + piece + suffix)
+
+
+# --- The index (SQL per backend) ----------------------------------------------
+
+FTS_TABLE = "advice_article_fts"
+PG_TABLE = "advice_article_search"
+
+# Column weights, title / question / answer / topics. PostgreSQL's ts_rank
+# takes them per weight class: {D answer, C question, B topics, A title}.
+WEIGHTS = {"title": 10.0, "question": 2.0, "answer": 1.0, "topics": 4.0}
+PG_RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
+# ts_rank normalisation 1: divide by 1 + log(document length), as bm25 also
+# discounts long documents.
+PG_RANK_NORMALIZATION = 1
+
+_SQLITE_TOPICS_OF = (
+    "coalesce((SELECT group_concat(t.name, ' ') FROM advice_topic t "
+    "JOIN advice_article_topics m ON m.topic_id = t.id WHERE m.article_id = {id}), '')"
+)
+
+SQLITE_INSTALL = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "title, question, answer, topics, tokenize = 'porter unicode61 remove_diacritics 2')",
+    f"""CREATE TRIGGER IF NOT EXISTS advice_article_fts_insert
+    AFTER INSERT ON advice_article BEGIN
+      INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics)
+      VALUES (new.id, new.title, new.question, new.answer, {_SQLITE_TOPICS_OF.format(id="new.id")});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS advice_article_fts_update
+    AFTER UPDATE OF id, title, question, answer ON advice_article BEGIN
+      DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
+      INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics)
+      VALUES (new.id, new.title, new.question, new.answer, {_SQLITE_TOPICS_OF.format(id="new.id")});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS advice_article_fts_delete
+    AFTER DELETE ON advice_article BEGIN
+      DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS advice_article_topics_fts_insert
+    AFTER INSERT ON advice_article_topics BEGIN
+      UPDATE {FTS_TABLE} SET topics = {_SQLITE_TOPICS_OF.format(id="new.article_id")}
+      WHERE rowid = new.article_id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS advice_article_topics_fts_delete
+    AFTER DELETE ON advice_article_topics BEGIN
+      UPDATE {FTS_TABLE} SET topics = {_SQLITE_TOPICS_OF.format(id="old.article_id")}
+      WHERE rowid = old.article_id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS advice_article_topics_fts_update
+    AFTER UPDATE ON advice_article_topics BEGIN
+      UPDATE {FTS_TABLE} SET topics = {_SQLITE_TOPICS_OF.format(id="old.article_id")}
+      WHERE rowid = old.article_id;
+      UPDATE {FTS_TABLE} SET topics = {_SQLITE_TOPICS_OF.format(id="new.article_id")}
+      WHERE rowid = new.article_id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS advice_topic_fts_update
+    AFTER UPDATE OF name ON advice_topic BEGIN
+      UPDATE {FTS_TABLE} SET topics = {_SQLITE_TOPICS_OF.format(id=FTS_TABLE + ".rowid")}
+      WHERE rowid IN (SELECT article_id FROM advice_article_topics WHERE topic_id = new.id);
+    END""",
+]
+SQLITE_TRIGGERS = [
+    "advice_article_fts_insert",
+    "advice_article_fts_update",
+    "advice_article_fts_delete",
+    "advice_article_topics_fts_insert",
+    "advice_article_topics_fts_delete",
+    "advice_article_topics_fts_update",
+    "advice_topic_fts_update",
+]
+SQLITE_REBUILD = [
+    f"DELETE FROM {FTS_TABLE}",
+    f"INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics) "
+    f"SELECT a.id, a.title, a.question, a.answer, {_SQLITE_TOPICS_OF.format(id='a.id')} "
+    "FROM advice_article a",
+]
+SQLITE_UNINSTALL = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS] + [
+    f"DROP TABLE IF EXISTS {FTS_TABLE}"
+]
+
+
+def _pg_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+PG_INSTALL = [
+    f"""CREATE TABLE IF NOT EXISTS {PG_TABLE} (
+      article_id bigint PRIMARY KEY,
+      document tsvector NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_document ON {PG_TABLE} USING gin (document)",
+    f"""CREATE OR REPLACE FUNCTION advice_unaccent(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT translate($1, {_pg_literal(ACCENTED)}, {_pg_literal(UNACCENTED)}) $$""",
+    f"""CREATE OR REPLACE FUNCTION advice_article_search_refresh(ids bigint[]) RETURNS void
+    LANGUAGE sql AS $$
+      INSERT INTO {PG_TABLE} (article_id, document)
+      SELECT a.id,
+        setweight(to_tsvector('english', advice_unaccent(a.title)), 'A')
+        || setweight(to_tsvector('english', advice_unaccent(coalesce(
+             (SELECT string_agg(t.name, ' ') FROM advice_topic t
+              JOIN advice_article_topics m ON m.topic_id = t.id WHERE m.article_id = a.id),
+             ''))), 'B')
+        || setweight(to_tsvector('english', advice_unaccent(a.question)), 'C')
+        || setweight(to_tsvector('english', advice_unaccent(a.answer)), 'D')
+      FROM advice_article a WHERE a.id = ANY(ids)
+      ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION advice_article_search_on_article() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'TRUNCATE' THEN
+        TRUNCATE {PG_TABLE};
+      ELSIF TG_OP = 'DELETE' THEN
+        DELETE FROM {PG_TABLE} WHERE article_id = OLD.id;
+      ELSE
+        PERFORM advice_article_search_refresh(ARRAY[NEW.id]);
+      END IF;
+      RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION advice_article_search_on_article_topic() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'DELETE' THEN
+        PERFORM advice_article_search_refresh(ARRAY[OLD.article_id]);
+      ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM advice_article_search_refresh(ARRAY[OLD.article_id, NEW.article_id]);
+      ELSE
+        PERFORM advice_article_search_refresh(ARRAY[NEW.article_id]);
+      END IF;
+      RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION advice_article_search_on_topic() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM advice_article_search_refresh(ARRAY(
+        SELECT article_id FROM advice_article_topics WHERE topic_id = NEW.id));
+      RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE TRIGGER advice_article_search_article
+    AFTER INSERT OR DELETE OR UPDATE OF id, title, question, answer ON advice_article
+    FOR EACH ROW EXECUTE FUNCTION advice_article_search_on_article()""",
+    """CREATE OR REPLACE TRIGGER advice_article_search_article_truncate
+    AFTER TRUNCATE ON advice_article
+    FOR EACH STATEMENT EXECUTE FUNCTION advice_article_search_on_article()""",
+    """CREATE OR REPLACE TRIGGER advice_article_search_article_topic
+    AFTER INSERT OR DELETE OR UPDATE ON advice_article_topics
+    FOR EACH ROW EXECUTE FUNCTION advice_article_search_on_article_topic()""",
+    """CREATE OR REPLACE TRIGGER advice_article_search_topic
+    AFTER UPDATE OF name ON advice_topic
+    FOR EACH ROW EXECUTE FUNCTION advice_article_search_on_topic()""",
+]
+PG_REBUILD = [
+    f"TRUNCATE {PG_TABLE}",
+    "SELECT advice_article_search_refresh(ARRAY(SELECT id FROM advice_article))",
+]
+PG_UNINSTALL = [
+    "DROP TRIGGER IF EXISTS advice_article_search_article ON advice_article",
+    "DROP TRIGGER IF EXISTS advice_article_search_article_truncate ON advice_article",
+    "DROP TRIGGER IF EXISTS advice_article_search_article_topic ON advice_article_topics",
+    "DROP TRIGGER IF EXISTS advice_article_search_topic ON advice_topic",
+    "DROP FUNCTION IF EXISTS advice_article_search_on_topic()",
+    "DROP FUNCTION IF EXISTS advice_article_search_on_article_topic()",
+    "DROP FUNCTION IF EXISTS advice_article_search_on_article()",
+    "DROP FUNCTION IF EXISTS advice_article_search_refresh(bigint[])",
+    "DROP FUNCTION IF EXISTS advice_unaccent(text)",
+    f"DROP TABLE IF EXISTS {PG_TABLE}",
+]
+
+
+def _run(connection, statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def search_index_install(connection=default_connection, *, rebuild: bool = True) -> bool:
+    """Create the search index, its triggers and (``rebuild``) fill it from
+    every article. Idempotent. Returns ``False`` (doing nothing) on a
+    database other than SQLite or PostgreSQL, which then searches with a
+    plain ``icontains`` fallback."""
+    if connection.vendor == "sqlite":
+        _run(connection, SQLITE_INSTALL + (SQLITE_REBUILD if rebuild else []))
+    elif connection.vendor == "postgresql":
+        _run(connection, PG_INSTALL + (PG_REBUILD if rebuild else []))
+    else:
+        return False
+    return True
+
+
+def search_index_uninstall(connection=default_connection) -> None:
+    """Drop the index, its triggers and functions (migration rollback)."""
+    if connection.vendor == "sqlite":
+        _run(connection, SQLITE_UNINSTALL)
+    elif connection.vendor == "postgresql":
+        _run(connection, PG_UNINSTALL)
+
+
+def search_index_ensure(connection=default_connection) -> bool:
+    """Re-install and rebuild the SQLite index when any of its triggers is
+    missing (Django rebuilds a SQLite table for many ``ALTER``\\ s, which drops
+    that table's triggers). Meant for ``post_migrate``. Returns ``True``
+    when it repaired something. PostgreSQL keeps triggers across ``ALTER
+    TABLE``, so it is only checked for the index table."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            placeholders = ", ".join(["%s"] * len(SQLITE_TRIGGERS))
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                f"AND name IN ({placeholders})",
+                SQLITE_TRIGGERS,
+            )
+            complete = cursor.fetchone()[0] == len(SQLITE_TRIGGERS)
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [PG_TABLE])
+            complete = cursor.fetchone()[0]
+        else:
+            return False
+    if complete:
+        return False
+    return search_index_install(connection, rebuild=True)
+
+
+def post_migrate_ensure_search_index(sender, using="default", **kwargs) -> None:
+    """``post_migrate`` receiver: :func:`search_index_ensure` on ``using``,
+    once the ``advice`` tables exist."""
+    from django.db import connections
+
+    connection = connections[using]
+    if "advice_article" in connection.introspection.table_names():
+        search_index_ensure(connection)
+
+
+# --- Queries ------------------------------------------------------------------
+
+MAX_RESULTS = 500  # ranked ids read per search; more is never paged through
+
+
+def _weights_sql() -> str:
+    return ", ".join(str(WEIGHTS[c]) for c in ("title", "question", "answer", "topics"))
+
+
+def ranked_ids_sql(
+    terms: list[str],
+    *,
+    any_term: bool = False,
+    prefix: bool = False,
+    exclude_ids: Iterable[int] = (),
+    limit: int = MAX_RESULTS,
+    connection=default_connection,
+) -> tuple[str, list] | None:
+    """SQL (and its parameters) selecting the ids of published articles that
+    match ``terms`` (from :func:`query_terms`), best first, at most
+    ``limit``, without ``exclude_ids``. Usable alone or as a subquery
+    (``id IN (...)``). ``None`` when there are no terms or the database has
+    no index (see :func:`search_index_install`)."""
+    if not terms or connection.vendor not in ("sqlite", "postgresql"):
+        return None
+    published = Article.objects.published().exclude(id__in=list(exclude_ids)).order_by()
+    sub_sql, sub_params = published.values("id").query.sql_with_params()
+    if connection.vendor == "sqlite":
+        sql = (
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+            f"AND rowid IN ({sub_sql}) "
+            f"ORDER BY bm25({FTS_TABLE}, {_weights_sql()}), rowid DESC LIMIT %s"
+        )
+        match = fts5_match_expression(terms, any_term=any_term, prefix=prefix)
+    else:
+        sql = (
+            f"SELECT s.article_id FROM {PG_TABLE} s, to_tsquery('english', %s) q "
+            f"WHERE s.document @@ q AND s.article_id IN ({sub_sql}) "
+            f"ORDER BY ts_rank('{PG_RANK_WEIGHTS}', s.document, q, {PG_RANK_NORMALIZATION}) "
+            "DESC, s.article_id DESC LIMIT %s"
+        )
+        match = tsquery_expression(terms, any_term=any_term, prefix=prefix)
+    return sql, [match, *sub_params, limit]
+
+
+def rank_sql(
+    terms: list[str], *, any_term: bool = False, connection=default_connection
+) -> tuple[str, list] | None:
+    """A scalar SQL expression (and parameters) for use in a query over the
+    article table: the search rank of that row's article for ``terms``,
+    lower is better (the same scale :func:`ranked_ids_sql` orders by), NULL
+    when it does not match. ``None`` when :func:`ranked_ids_sql` would be."""
+    if not terms or connection.vendor not in ("sqlite", "postgresql"):
+        return None
+    quote = connection.ops.quote_name
+    row_id = f"{quote(Article._meta.db_table)}.{quote('id')}"
+    if connection.vendor == "sqlite":
+        sql = (
+            f"(SELECT bm25({FTS_TABLE}, {_weights_sql()}) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid = {row_id})"
+        )
+        return sql, [fts5_match_expression(terms, any_term=any_term)]
+    sql = (
+        f"(SELECT -ts_rank('{PG_RANK_WEIGHTS}', s.document, q, {PG_RANK_NORMALIZATION}) "
+        f"FROM {PG_TABLE} s, to_tsquery('english', %s) q "
+        f"WHERE s.article_id = {row_id} AND s.document @@ q)"
+    )
+    return sql, [tsquery_expression(terms, any_term=any_term)]
+
+
+def search_article_ids(
+    text: str | None,
+    *,
+    any_term: bool = False,
+    prefix: bool = False,
+    exclude_ids: Iterable[int] = (),
+    limit: int = MAX_RESULTS,
+    connection=default_connection,
+) -> list[int]:
+    """Ids of published articles matching the reader's ``text``, best first.
+
+    ``text`` is read through :func:`query_terms` (so any input is safe);
+    no terms → ``[]`` without a query. All terms must match unless
+    ``any_term``; ``prefix`` lets the last term match as a prefix (for
+    as-you-type suggestions). ``exclude_ids`` are left out. At most
+    ``limit`` ids. One database query. Ties rank the newer article (higher
+    id) first.
+    """
+    terms = query_terms(text)
+    if not terms or limit <= 0:
+        return []
+    query = ranked_ids_sql(
+        terms,
+        any_term=any_term,
+        prefix=prefix,
+        exclude_ids=exclude_ids,
+        limit=limit,
+        connection=connection,
+    )
+    if query is None:
+        published = Article.objects.published().exclude(id__in=list(exclude_ids))
+        return _fallback_ids(terms, published, any_term=any_term, limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(*query)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _fallback_ids(terms, published, *, any_term: bool, limit: int) -> list[int]:
+    """Other databases: substring match on each term, newest first."""
+    condition = Q()
+    for term in terms:
+        term_q = (
+            Q(title__icontains=term)
+            | Q(question__icontains=term)
+            | Q(answer__icontains=term)
+            | Q(topics__name__icontains=term)
+        )
+        condition = (condition | term_q) if any_term else (condition & term_q)
+    ids = published.filter(condition).order_by("-published_at", "-id").values_list("id", flat=True)
+    return list(dict.fromkeys(ids))[:limit]
+
+
+@dataclass
+class SearchResult:
+    """One hit: the article, its title and a snippet, both highlighted (safe HTML)."""
+
+    article: Article
+    title: SafeString
+    snippet: SafeString
+
+
+@dataclass
+class SearchOutcome:
+    """A page of results. ``any_term`` is true when no article held every
+    word and the results hold some of them instead."""
+
+    query: str
+    terms: list[str]
+    page: Page | None = None
+    results: list[SearchResult] = field(default_factory=list)
+    any_term: bool = False
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count if self.page else 0
+
+
+RESULTS_PER_PAGE = 10
+
+
+def search_page(text: str | None, page_number=1, *, per_page: int = RESULTS_PER_PAGE):
+    """Search for the reader's ``text`` and return one page of results as a
+    :class:`SearchOutcome`. When no article holds every term, articles
+    holding any of them are returned instead (``any_term``). ``page_number``
+    may be anything a reader puts in ``?page=`` (bad values give the first or
+    last page). Queries: one or two for the ids, then one for the page's
+    articles and one for their topics."""
+    query = (text or "")[:MAX_QUERY_CHARS]
+    terms = query_terms(query)
+    outcome = SearchOutcome(query=query, terms=terms)
+    if not terms:
+        return outcome
+    ids = search_article_ids(query)
+    if not ids:
+        ids = search_article_ids(query, any_term=True)
+        outcome.any_term = bool(ids)
+    page = Paginator(ids, per_page).get_page(page_number)
+    articles = Article.objects.filter(id__in=list(page.object_list)).for_listing().in_bulk()
+    outcome.page = page
+    for article_id in page.object_list:
+        article = articles.get(article_id)
+        if article is None:  # unpublished between the two queries
+            continue
+        body = plain_text(article.question_html) + " " + plain_text(article.answer_html)
+        outcome.results.append(
+            SearchResult(
+                article=article,
+                title=highlight(article.title, terms),
+                snippet=snippet(body, terms),
+            )
+        )
+    return outcome
+
+
+# --- View -------------------------------------------------------------------------
+
+
+@require_GET
+def search_view(request):
+    """``/search/?q=<words>&page=<n>``: ranked results with highlighted
+    title and snippet, paginated. Any ``q`` is safe (see
+    :func:`query_terms`); an empty one shows the form alone."""
+    outcome = search_page(request.GET.get("q", ""), request.GET.get("page"))
+    return render(request, "advice/search.html", {"search": outcome, "q": outcome.query})

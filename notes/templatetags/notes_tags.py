@@ -1,0 +1,75 @@
+"""Template tags that embed note drafters in other pages.
+
+``{% answer_with_drafters html %}`` takes rendered HTML (an article's
+``answer_html``) and replaces every marker paragraph ``<p>{{note:<slug>}}</p>``
+(what the Markdown line ``{{note:<slug>}}`` renders to) with that note
+template's drafter. The templates named are loaded in one query. A marker
+naming a template that does not exist, or one that cannot be parsed, shows
+nothing to readers and a warning to staff.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import template
+from django.template.loader import get_template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from notes.blanks import BlankSyntaxError
+from notes.drafting import drafter_context, drafter_for
+from notes.models import NoteTemplate
+
+register = template.Library()
+
+MARKER = re.compile(r"<p>\{\{note:([-\w]{1,200})\}\}</p>")
+_ASSETS_FLAG = "notes_drafter_assets"
+
+
+def marker_slugs(html: str) -> list[str]:
+    """The note-template slugs named by marker paragraphs in ``html``, in order."""
+    return MARKER.findall(html)
+
+
+@register.simple_tag(takes_context=True)
+def answer_with_drafters(context, html: str) -> SafeString:
+    """Render ``html`` (trusted, already-sanitised HTML) with drafters in place
+    of its note markers. Returns safe HTML; costs no query when there is no
+    marker and one query otherwise."""
+    html = html or ""
+    slugs = marker_slugs(html)
+    if not slugs:
+        return mark_safe(html)  # sanitised when the article was saved
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    is_staff = bool(user is not None and user.is_active and user.is_staff)
+    notes = {note.slug: note for note in NoteTemplate.objects.filter(slug__in=set(slugs))}
+    partial = get_template("notes/_drafter.html")
+    back = request.get_full_path() if request is not None else ""
+
+    def replace(match: re.Match) -> str:
+        slug = match.group(1)
+        note = notes.get(slug)
+        try:
+            drafter = drafter_for(note) if note is not None else None
+        except BlankSyntaxError as error:
+            return _staff_warning(is_staff, f"The note template “{slug}” cannot be used: {error}")
+        if drafter is None:
+            return _staff_warning(
+                is_staff,
+                f"No note template “{slug}”: this marker shows nothing to readers. "
+                "Create the template or fix the marker.",
+            )
+        values = drafter_context(drafter, drafter.make_form(back=back))
+        values["include_assets"] = not context.render_context.get(_ASSETS_FLAG)
+        context.render_context[_ASSETS_FLAG] = True
+        return partial.render(values, request)
+
+    return mark_safe(MARKER.sub(replace, html))  # noqa: S308 — parts rendered/escaped above
+
+
+def _staff_warning(is_staff: bool, message: str) -> str:
+    if not is_staff:
+        return ""
+    return format_html('<p class="note-missing" role="note">Staff only: {}</p>', message)

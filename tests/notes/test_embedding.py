@@ -1,0 +1,90 @@
+"""Drafters embedded in an article by a marker line in its Markdown."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from notes.templatetags.notes_tags import marker_slugs
+
+ANSWER = "First paragraph.\n\n{{note:%s}}\n\nLast paragraph."
+
+
+def query_count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_marker_renders_the_drafter_in_place(client, make_article, make_note):
+    note = make_note(slug="thanks")
+    article = make_article(answer=ANSWER % note.slug)
+    page = client.get(article.get_absolute_url()).content.decode()
+    answer = page.index('<section class="answer"')
+    first = page.index("<p>First paragraph.</p>", answer)
+    drafter = page.index('<section class="drafter" id="drafter-thanks"')
+    last = page.index("<p>Last paragraph.</p>", answer)
+    assert first < drafter < last
+    assert "{{note:" not in page
+    # The embedded form posts to the standalone drafter and says where to come back.
+    assert 'action="/notes/thanks/#drafter-thanks"' in page
+    assert f'name="back" value="{article.get_absolute_url()}"' in page
+    assert page.count("js/drafter.js") == 1 and page.count("css/notes.css") == 1
+
+
+def test_two_drafters_cost_one_query_and_load_assets_once(client, make_article, make_note):
+    one, two = make_note(slug="one"), make_note(slug="two")
+    plain = make_article(answer="Just text.")
+    both = make_article(answer=f"A\n\n{{{{note:{one.slug}}}}}\n\nB\n\n{{{{note:{two.slug}}}}}")
+    baseline = query_count(client, plain.get_absolute_url())
+    assert query_count(client, both.get_absolute_url()) == baseline + 1
+    page = client.get(both.get_absolute_url()).content.decode()
+    assert 'id="drafter-one"' in page and 'id="drafter-two"' in page
+    assert page.count("js/drafter.js") == 1
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # two drafters, no clashing ids
+
+
+def test_missing_template_shows_nothing_to_readers_and_warns_staff(staff_client, make_article):
+    article = make_article(answer=ANSWER % "no-such-note")
+    reader_page = Client().get(article.get_absolute_url()).content.decode()
+    assert "no-such-note" not in reader_page
+    assert "First paragraph." in reader_page and "Last paragraph." in reader_page
+    staff_page = staff_client.get(article.get_absolute_url()).content.decode()
+    assert "No note template “no-such-note”" in staff_page
+    assert 'class="note-missing"' in staff_page
+
+
+def test_broken_template_shows_nothing_to_readers(staff_client, make_article, make_note):
+    note = make_note(body="Hi [name")
+    article = make_article(answer=ANSWER % note.slug)
+    assert 'class="drafter"' not in Client().get(article.get_absolute_url()).content.decode()
+    staff_page = staff_client.get(article.get_absolute_url()).content.decode()
+    assert "Line 1, column 4" in staff_page
+
+
+def test_marker_inside_a_sentence_is_left_as_text(client, make_article, make_note):
+    note = make_note(slug="inline")
+    article = make_article(answer="See {{note:inline}} here.")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'class="drafter"' not in page
+    assert marker_slugs(f"<p>{{{{note:{note.slug}}}}}</p>") == ["inline"]
+
+
+def test_unicode_slug_marker(client, make_article, make_note):
+    make_note(slug="заметка")
+    article = make_article(answer=ANSWER % "заметка")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'id="drafter-заметка"' in page
+
+
+def test_posting_the_embedded_form_offers_the_way_back(client, make_article, make_note):
+    note = make_note()
+    article = make_article(answer=ANSWER % note.slug)
+    page = client.post(
+        f"/notes/{note.slug}/", {"blank_1": "Ann", "back": article.get_absolute_url()}
+    ).content.decode()
+    assert f'<a href="{article.get_absolute_url()}">Back to where you were</a>' in page
