@@ -95,6 +95,15 @@ _ARTICLE_FIELDS = (
 )  # fmt: skip
 
 
+def _is_web_url(url: str) -> bool:
+    """True for an absolute http or https URL with a host."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 def _limit(model, name: str) -> int:
     return model._meta.get_field(name).max_length
 
@@ -298,7 +307,10 @@ class _Importer:
         if status is None:
             return None
         post = wordpress_to_article(self.clean(item.content))
-        path = unquote(urlsplit(item.link.strip()).path)
+        try:
+            path = unquote(urlsplit(item.link.strip()).path)
+        except ValueError:  # e.g. "http://[broken"
+            path = ""
         return {
             "title": self.fit(self.clean(item.title), Article, "title", "article title"),
             "asker": self.fit(post.asker, Article, "asker", "article asker"),
@@ -444,18 +456,18 @@ class _Importer:
 
     def comment_row(self, comment: WPComment, article: Article) -> Comment:
         url = self.clean(comment.author_url).strip()
-        if url:
-            parts = urlsplit(url)
-            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-                self.summary.cleaned["website not http/https, dropped"] += 1
-                url = ""
+        if url and not _is_web_url(url):
+            self.summary.cleaned["website not http/https, dropped"] += 1
+            url = ""
         ip = comment.author_ip.strip()
         if ip:
             try:
-                ip = str(ipaddress.ip_address(ip))
+                # A scoped IPv6 address ("fe80::1%eth0") fits no database column.
+                ip = "" if "%" in ip else str(ipaddress.ip_address(ip))
             except ValueError:
-                self.summary.cleaned["IP address not valid, dropped"] += 1
                 ip = ""
+            if not ip:
+                self.summary.cleaned["IP address not valid, dropped"] += 1
         return Comment(
             article=article,
             wp_site=self.site,
@@ -549,8 +561,9 @@ def wxr_import(
 ) -> ImportSummary:
     """Import the WordPress export at ``path``; see the module docstring.
 
-    ``progress(done, total)`` is called after each batch with the number of
-    items read so far and the file's item count. ``dry_run`` runs the same
+    ``progress(done, total)`` is called once validation has counted the
+    items (``done`` 0) and after each batch, with the number of items read so
+    far and the file's item count. ``dry_run`` runs the same
     import inside a transaction that is rolled back. Returns an
     :class:`ImportSummary`. Raises :class:`advice.wxr.WXRError` (nothing
     written) for a file that is not well-formed, unsafe or not WXR, and
@@ -562,6 +575,8 @@ def wxr_import(
         path=str(path), site=channel.site, wxr_version=channel.wxr_version, dry_run=dry_run
     )
     importer = _Importer(channel, summary)
+    if progress is not None:
+        progress(0, channel.item_count)
     try:
         with transaction.atomic() if dry_run else nullcontext():
             done = 0

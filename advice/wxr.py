@@ -177,8 +177,13 @@ def _text(element: Element) -> str:
 
 
 def _int(value: str) -> int | None:
+    """A WordPress id: a non-negative ASCII number that fits a 64-bit
+    signed column, else ``None``."""
     value = value.strip()
-    return int(value) if value.isdigit() else None
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number < 2**63 else None
 
 
 # ---------------------------------------------------------------------------

@@ -531,6 +531,28 @@ def test_long_values_are_cut_and_counted_and_unsafe_websites_dropped(tmp_path):
     assert any(line.startswith("Cut to the field's length:") for line in output_lines)
 
 
+def test_odd_ids_urls_and_addresses_do_not_break_the_import(tmp_path):
+    comments = "".join(
+        [
+            comment_xml(1, url="http://[broken", ip="fe80::1%eth0"),
+            comment_xml(2, ip="2001:db8::1"),
+            comment_xml(99999999999999999999999),
+            comment_xml(3, parent=99999999999999999999999),
+        ]
+    )
+    body = post_xml(1, link="http://[broken/", comments=comments) + post_xml(
+        99999999999999999999999
+    )
+    summary = wxr_import(small_wxr(tmp_path, body))
+    assert summary.items_skipped == {"no WordPress id": 1}
+    assert summary.comments_skipped == {"no WordPress id": 1}
+    rows = {c.wp_id: c for c in Comment.objects.all()}
+    assert (rows[1].author_url, rows[1].ip_address) == ("", None)
+    assert rows[2].ip_address == "2001:db8::1"
+    assert rows[3].parent is None
+    assert Article.objects.get().wp_path == ""
+
+
 def test_comment_text_is_stored_exactly(tmp_path):
     body = "Back\\slash \\n &amp; &#039; <br /> 🎉 \u200b\u202e rtl \u2028 end"
     wxr_import(small_wxr(tmp_path, post_xml(1, comments=comment_xml(1, body=body))))
