@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from urllib.parse import urlsplit
 
 import markdown as markdown_lib
@@ -164,7 +165,19 @@ def render_markdown(text: str) -> str:
     """
     if not text:
         return ""
-    rendered = markdown_lib.markdown(
-        text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
-    )
-    return sanitize_html(rendered)
+    return sanitize_html(_markdown_instance().reset().convert(text))
+
+
+_local = threading.local()
+
+
+def _markdown_instance() -> markdown_lib.Markdown:
+    """One Python-Markdown instance per thread, reset between documents:
+    building one loads every extension, which was most of a render's time."""
+    instance = getattr(_local, "markdown", None)
+    if instance is None:
+        instance = markdown_lib.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+        )
+        _local.markdown = instance
+    return instance
