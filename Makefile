@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo lint format check serve bench browser-deps clean
+.PHONY: run test setup migrate demo lint format check serve bench browser-deps checker-deps fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,10 +53,40 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "warning: could not install chromium"; }
 
-test: $(STAMP) browser-deps
+# The browser tests' checkers: axe-core and the W3C Nu HTML checker (vnu-jar),
+# pinned in package.json / package-lock.json. vnu-jar runs on Debian's Java;
+# its install script (which would fetch a Java of its own) is skipped.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's nodejs and npm for the browser tests' checkers"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+checker-deps: node_modules/.installed
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing Debian's Java for the HTML checker (vnu-jar)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    default-jre-headless >/dev/null) || echo "warning: could not install Java"; }
+
+test: $(STAMP) browser-deps checker-deps
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# The hostile-input fuzz at full size: 20,000 hypothesis examples per public
+# form and query parameter (`make test` runs FUZZ_EXAMPLES, 2,000 by default).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/security/test_fuzz.py -s
+
+# Load test of the production-like server (bench/bench.py): Debian's wrk on
+# loopback, ~2 minutes, its own database (SQLite temp file, or the PostgreSQL
+# DATABASE_URL whose name contains "bench", dropped and made again).
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the benchmark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/bench.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -41,6 +41,7 @@ from django.db.models import Q
 from django.utils.html import urlize
 
 from advice.models import Article, Comment
+from advice.moderation import articles_touch
 
 logger = logging.getLogger(__name__)
 
@@ -332,7 +333,9 @@ def comment_submit(
       status but removed: 409 (WordPress's duplicate check);
     - when ``COMMENTS_TIMING_RULES`` is on, a comment from the same IP address
       or e-mail less than ``COMMENTS_FLOOD_SECONDS`` ago (any article): 429;
-    - otherwise stored with :func:`moderation_status`.
+    - otherwise stored with :func:`moderation_status`; a comment stored
+      approved touches the article's ``updated_at`` (the version of its
+      cached comment tree, :mod:`advice.caching`).
 
     After a held comment is committed, ``advice.moderation.comment_held_notify``
     tells the article's author; a failure there is logged, never raised.
@@ -415,6 +418,9 @@ def comment_submit(
             by_columnist=staff,
             browser_key=client.browser_key,
         )
+        if status == Comment.Status.APPROVED:
+            # Shown to every reader at once: a new version for cached pages.
+            articles_touch(article_ids=[locked.pk], now=now)
 
     if status == Comment.Status.PENDING:
         # Once committed (at once here, unless a caller wraps us in a transaction).

@@ -13,6 +13,7 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -126,6 +127,8 @@ class TopicArticlesFeed(LatestArticlesFeed):
     """RSS 2.0 of one topic's latest published articles; an unknown topic is 404."""
 
     def get_object(self, request, slug: str) -> Topic:
+        if "\x00" in slug:  # PostgreSQL refuses NUL in text: no such topic
+            raise Http404("No such topic.")
         return get_object_or_404(Topic, slug=slug)
 
     def title(self, obj: Topic = None) -> str:

@@ -4,13 +4,14 @@ similarity through the search index (:mod:`advice.search`).
 One query, whatever the number of topics or candidate articles: the shared
 topic counts are a correlated count over the article-topics table, and the
 similar articles come from the search index as a subquery (its best few
-ids) with the rank as a scalar expression evaluated for those few rows only.
+ids), their rank a scalar expression evaluated only for rows sharing no
+topic (so only for those few).
 """
 
 from __future__ import annotations
 
 from django.db import connection as default_connection
-from django.db.models import Count, F, FloatField, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -18,7 +19,7 @@ from advice.models import Article
 from advice.search import query_terms, rank_sql, ranked_ids_sql
 
 RELATED_ARTICLES = 5  # shown under an article
-SIMILARITY_WORDS = 40  # words of title + question used to find similar articles
+SIMILARITY_WORDS = 20  # words of title + question used to find similar articles
 
 
 def similarity_text(article: Article, words: int = SIMILARITY_WORDS) -> str:
@@ -49,31 +50,24 @@ def related_articles_queryset(
     )
     rank = rank_sql(terms, any_term=True, connection=connection)
     if ids and rank:
-        ids_sql, ids_params = ids
-        candidates |= Q(id__in=RawSQL(ids_sql, ids_params))
-        # The rank is computed only for the few similar ids (CASE is lazy).
-        similarity = RawSQL(
-            f"CASE WHEN {_quoted_id(connection)} IN ({ids_sql}) THEN {rank[0]} END",
-            [*ids_params, *rank[1]],
+        candidates |= Q(id__in=RawSQL(*ids))
+        # Ranked only where no topic is shared (CASE is lazy): the few similar
+        # articles, not every article of a big topic.
+        similarity = Case(
+            When(shared_topics=0, then=RawSQL(*rank, output_field=FloatField())),
+            default=Value(None),
             output_field=FloatField(),
         )
     return (
         Article.objects.published()
         .exclude(pk=article.pk)
         .filter(candidates)
-        .annotate(
-            shared_topics=Coalesce(Subquery(shared), Value(0)),
-            similarity=similarity,
-        )
+        .annotate(shared_topics=Coalesce(Subquery(shared), Value(0)))
+        .annotate(similarity=similarity)
         .order_by("-shared_topics", F("similarity").asc(nulls_last=True), "-published_at", "-id")[
             :limit
         ]
     )
-
-
-def _quoted_id(connection) -> str:
-    quote = connection.ops.quote_name
-    return f"{quote(Article._meta.db_table)}.{quote('id')}"
 
 
 def related_articles(article: Article, limit: int = RELATED_ARTICLES) -> list[Article]:
@@ -82,7 +76,7 @@ def related_articles(article: Article, limit: int = RELATED_ARTICLES) -> list[Ar
     Candidates are the articles sharing a topic with it and the ``limit``
     articles whose words are most like its title and question
     (:func:`similarity_text`, any word, ranked by the search index). Order:
-    most shared topics first; among equals the more similar, then the
-    newer. Never the article itself. One query.
+    most shared topics first (newer first among equals), then the similar
+    ones by rank. Never the article itself. One query.
     """
     return list(related_articles_queryset(article, limit))

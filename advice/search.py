@@ -45,6 +45,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -178,13 +179,29 @@ def word_matches(word: str, terms: Iterable[str]) -> bool:
     """True when ``word`` (any case and accents) should be highlighted for
     ``terms``: same light stem, or it starts with the stem of a term of at
     least 4 letters ("Following" for "follow", "interviews" for "interview")."""
-    folded = fold(word)
-    stem = _stem(folded)
-    for term in terms:
-        term_stem = _stem(term)
-        if stem == term_stem or (len(term_stem) >= 4 and folded.startswith(term_stem)):
-            return True
-    return False
+    return bool(TermMatcher(terms)(word))
+
+
+class TermMatcher:
+    """Which of ``terms`` a word matches (see :func:`word_matches`), with the
+    term stems worked out once and each distinct word looked at once."""
+
+    def __init__(self, terms: Iterable[str]):
+        self.stems = [(term, _stem(term)) for term in terms]
+        self.seen: dict[str, frozenset[str]] = {}
+
+    def __call__(self, word: str) -> frozenset[str]:
+        folded = fold(word)
+        found = self.seen.get(folded)
+        if found is None:
+            stem = _stem(folded)
+            found = frozenset(
+                term
+                for term, term_stem in self.stems
+                if stem == term_stem or (len(term_stem) >= 4 and folded.startswith(term_stem))
+            )
+            self.seen[folded] = found
+        return found
 
 
 def plain_text(fragment: str) -> str:
@@ -196,14 +213,14 @@ def plain_text(fragment: str) -> str:
     return " ".join(text.split())
 
 
-def highlight(text: str, terms: Iterable[str]) -> SafeString:
+def highlight(text: str, terms: Iterable[str] | TermMatcher) -> SafeString:
     """``text`` (plain, untrusted) escaped, with each word matching ``terms``
     wrapped in ``<mark>``. Escaping happens to every piece before any mark
     is added, so neither the text nor the query can bring HTML."""
-    terms = list(terms)
+    matcher = terms if isinstance(terms, TermMatcher) else TermMatcher(terms)
     out, position = [], 0
     for match in _WORD.finditer(text):
-        if word_matches(match.group(), terms):
+        if matcher(match.group()):
             out.append(escape(text[position : match.start()]))
             out.append("<mark>" + escape(match.group()) + "</mark>")
             position = match.end()
@@ -211,30 +228,46 @@ def highlight(text: str, terms: Iterable[str]) -> SafeString:
     return mark_safe("".join(out))
 
 
-def snippet(text: str, terms: Iterable[str], *, words: int = 30) -> SafeString:
+def snippet(text: str, terms: Iterable[str] | TermMatcher, *, words: int = 30) -> SafeString:
     """The ``words``-word stretch of ``text`` (plain, untrusted) with the most
     distinct matched terms, highlighted by :func:`highlight`, with "…" where
     text was cut. The start of the text when nothing matches."""
-    terms = list(terms)
+    matcher = terms if isinstance(terms, TermMatcher) else TermMatcher(terms)
     spans = [m.span() for m in _WORD.finditer(text)]
     if not spans:
-        return highlight(text, terms)
-    hits = [
-        {t for t in terms if word_matches(text[a:b], [t])} if terms else set() for a, b in spans
-    ]
-    best, best_score = 0, -1
-    for start in range(0, max(1, len(spans) - words + 1)):
-        window = set().union(*hits[start : start + words])
-        score = len(window)
-        if score > best_score:
-            best, best_score = start, score
+        return highlight(text, matcher)
+    hits = [matcher(text[a:b]) for a, b in spans]
+    # Slide a window of ``words`` words, counting the distinct terms in it.
+    inside: Counter[str] = Counter()
+    distinct = 0
+
+    def enter(found):
+        nonlocal distinct
+        for term in found:
+            inside[term] += 1
+            distinct += inside[term] == 1
+
+    def leave(found):
+        nonlocal distinct
+        for term in found:
+            inside[term] -= 1
+            distinct -= inside[term] == 0
+
+    for found in hits[:words]:
+        enter(found)
+    best, best_score = 0, distinct
+    for start in range(1, len(spans) - words + 1):
+        leave(hits[start - 1])
+        enter(hits[start + words - 1])
+        if distinct > best_score:
+            best, best_score = start, distinct
     # Start a little before the first match so it reads in context.
     first_hit = next((i for i in range(best, len(spans)) if hits[i]), best)
     best = max(0, min(best, first_hit - 5))
     end = min(len(spans), best + words)
     begin_char = 0 if best == 0 else spans[best][0]
     end_char = len(text) if end == len(spans) else spans[end - 1][1]
-    piece = highlight(text[begin_char:end_char], terms)
+    piece = highlight(text[begin_char:end_char], matcher)
     prefix = "" if begin_char == 0 else "… "
     suffix = "" if end_char == len(text) else " …"
     return mark_safe(prefix + piece + suffix)
@@ -501,7 +534,7 @@ def ranked_ids_sql(
     if connection.vendor == "sqlite":
         sql = (
             f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-            f"AND rowid IN ({sub_sql}) "
+            f"AND +rowid IN ({sub_sql}) "
             f"ORDER BY bm25({FTS_TABLE}, {_weights_sql()}), rowid DESC LIMIT %s"
         )
         match = fts5_match_expression(terms, any_term=any_term, prefix=prefix)
@@ -627,7 +660,7 @@ def search_page(text: str | None, page_number=1, *, per_page: int = RESULTS_PER_
     holding any of them are returned instead (``any_term``). ``page_number``
     may be anything a reader puts in ``?page=`` (bad values give the first or
     last page). Queries: one or two for the ids, then one for the page's
-    articles and one for their topics."""
+    articles."""
     query = (text or "")[:MAX_QUERY_CHARS]
     terms = query_terms(query)
     outcome = SearchOutcome(query=query, terms=terms)
@@ -638,8 +671,9 @@ def search_page(text: str | None, page_number=1, *, per_page: int = RESULTS_PER_
         ids = search_article_ids(query, any_term=True)
         outcome.any_term = bool(ids)
     page = Paginator(ids, per_page).get_page(page_number)
-    articles = Article.objects.filter(id__in=list(page.object_list)).for_listing().in_bulk()
+    articles = Article.objects.defer("question", "answer").in_bulk(list(page.object_list))
     outcome.page = page
+    matcher = TermMatcher(terms)
     for article_id in page.object_list:
         article = articles.get(article_id)
         if article is None:  # unpublished between the two queries
@@ -648,8 +682,8 @@ def search_page(text: str | None, page_number=1, *, per_page: int = RESULTS_PER_
         outcome.results.append(
             SearchResult(
                 article=article,
-                title=highlight(article.title, terms),
-                snippet=snippet(body, terms),
+                title=highlight(article.title, matcher),
+                snippet=snippet(body, matcher),
             )
         )
     return outcome

@@ -10,10 +10,13 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from advice import caching
 from advice import comments as comment_rules
 from advice.forms import CommentForm
 from advice.models import Article, Topic
@@ -34,41 +37,124 @@ def home(request):
         if article is None:
             raise Http404("No article has that old WordPress id.")
         return HttpResponsePermanentRedirect(article.get_absolute_url())
-    articles = Article.objects.published().for_listing()
-    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "advice/article_list.html", {"page_obj": page})
+    now = timezone.now()
+    state = caching.site_state(now) if caching.enabled() else None
+    modified = None
+    if state is not None and caching.conditional_get_allowed(request.COOKIES):
+        # No form on this page: no signature window to respect.
+        modified = caching.last_modified([state.latest_change], now, window=0)
+        not_modified = _not_modified(request, modified, needs_csrf_cookie=False)
+        if not_modified is not None:
+            return not_modified
+    articles = Article.objects.published(now)
+    html = _article_list_html(
+        articles, "home", request.GET.get("page"), state, now, "No articles yet."
+    )
+    response = render(request, "advice/article_list.html", {"article_list_html": html})
+    return caching.mark_revalidate(response, modified) if modified else response
 
 
-@never_cache  # the page carries a form: CSRF token, signed timestamp, own held comments
+def _page_param(raw: str | None) -> str:
+    """A ``?page=`` / ``?cpage=`` value as a short cache-key part: digits (at
+    most 6) or "" (Django's paginators read anything else as page 1)."""
+    return raw if raw and raw.isdigit() and len(raw) <= 6 else ""
+
+
+def _article_list_html(articles, name: str, raw_page, state, now, empty_text: str):
+    """One page of ``articles`` as summaries with page links (HTML), cached
+    under ``name``, the page number and the site version (``state``; None:
+    not cached)."""
+    number = _page_param(raw_page)
+
+    def render_list() -> str:
+        page = Paginator(articles.for_listing(), ARTICLES_PER_PAGE).get_page(number or None)
+        return render_to_string(
+            "advice/_article_list_items.html", {"page_obj": page, "empty_text": empty_text}
+        )
+
+    if state is None:
+        return render_list()
+    timeout = caching.fragment_timeout(now, [state.next_publish], caching.default_timeout())
+    key = caching.fragment_key("list", name, number, state.version)
+    return caching.cached_fragment(key, render_list, timeout)
+
+
+def _not_modified(request, modified: int, *, needs_csrf_cookie: bool):
+    """The 304 (or 412) answer to a conditional GET when the reader's copy
+    from ``modified`` (seconds since the epoch) is current, else None. With
+    ``needs_csrf_cookie``, only for a request carrying the CSRF cookie that
+    the cached form's token belongs to (see :mod:`advice.caching`)."""
+    if needs_csrf_cookie and settings.CSRF_COOKIE_NAME not in request.COOKIES:
+        return None
+    response = get_conditional_response(request, last_modified=modified)
+    return caching.mark_revalidate(response, modified) if response is not None else None
+
+
 @require_GET
 def article_detail(request, slug: str):
     """``/articles/<slug>/``: the question, the answer, the approved comments
     threaded, and whether comments are open. Drafts and scheduled articles
-    are 404 to the public and shown to staff with a banner."""
-    article = get_object_or_404(
-        Article.objects.visible_to(request.user).select_related("author"), slug=slug
-    )
-    return _render_article(request, article)
+    are 404 to the public and shown to staff with a banner.
+
+    The page carries forms (CSRF token, signed timestamp, the reader's own
+    held comments and remembered name), so it is never cached whole: only
+    its comment tree and related list come from the cache. A reader without
+    state of their own gets ``Last-Modified`` and 304s; everyone else a
+    ``no-store`` page (see :mod:`advice.caching`)."""
+    now = timezone.now()
+    articles = Article.objects.visible_to(request.user, now).select_related("author")
+    if caching.enabled():  # the site version comes with the article's row
+        articles = articles.annotate(**caching.site_state_annotations(now))
+    article = get_object_or_404(articles, slug=slug)
+    state = caching.site_state_of(article)
+    modified = None
+    if state is not None and caching.conditional_get_allowed(request.COOKIES):
+        moments = [article.updated_at, state.latest_change, article.comments_close_time()]
+        modified = caching.last_modified(moments, now, caching.signature_window())
+        not_modified = _not_modified(request, modified, needs_csrf_cookie=True)
+        if not_modified is not None:
+            return not_modified
+    response = _render_article(request, article, now=now, state=state)
+    if modified:
+        return caching.mark_revalidate(response, modified)
+    return caching.mark_no_store(response)
 
 
-def _render_article(request, article, *, comment_form=None, comment_message="", status=200):
+def _render_article(
+    request, article, *, comment_form=None, comment_message="", status=200, now=None, state=None
+):
     """Render the article page for ``article``; after a refused comment,
     ``comment_form`` is the reader's bound form, ``comment_message`` says why
-    and ``status`` is the refusal's HTTP status."""
-    comments = article.comments.visible().for_tree()
-    thread = thread_order(comments, settings.COMMENTS_MAX_DEPTH)
+    and ``status`` is the refusal's HTTP status. ``state`` is the site
+    version (:class:`advice.caching.SiteState`) when the caller has it."""
+    now = now or timezone.now()
+    if state is None and caching.enabled():
+        state = caching.site_state(now)
+    comments_open = article.comments_open(now)
+    next_publish = state.next_publish if state is not None else None
+    timeout = caching.fragment_timeout(
+        now, [next_publish, article.comments_close_time()], caching.default_timeout()
+    )
     context = {
         "article": article,
         "topics": list(article.topics.all()),
-        "thread": thread,
-        "comment_count": len(thread),
-        "comments_open": article.comments_open(),
-        "is_draft": not article.is_published(),
+        "comments_open": comments_open,
+        "is_draft": not article.is_published(now),
         "share_url": request.build_absolute_uri(article.get_absolute_url()),
-        "related_articles": related_articles(article),
+        "related_html": caching.cached_fragment(
+            caching.fragment_key(
+                "related", article.pk, article.updated_at, state.version if state else None
+            ),
+            lambda: render_to_string(
+                "advice/_related.html", {"related_articles": related_articles(article)}
+            ),
+            timeout,
+        ),
     }
     context.update(article_meta(article, context["share_url"]))
-    context.update(_comment_context(request, article, thread, comment_form, comment_message))
+    context.update(
+        _comment_context(request, article, comments_open, timeout, comment_form, comment_message)
+    )
     return render(request, "advice/article_detail.html", context, status=status)
 
 
@@ -93,36 +179,73 @@ def _thread_with_own_held(article, thread, browser_token: str):
     return thread_order(merged, settings.COMMENTS_MAX_DEPTH)
 
 
-def _comment_context(request, article, thread, form, message) -> dict:
-    """Template values for the comments section: the page of the thread
-    (``?cpage=N``), the form (prefilled from the "remember me" cookie and
-    ``?replytocom=<id>``, or the reader's refused form with a fresh token),
-    the comment replied to and the refusal message."""
-    entries = _thread_with_own_held(article, thread, _browser_token(request))
-    page_entries, comment_page = comment_rules.paginate_threads(
-        entries, settings.COMMENTS_PER_PAGE, request.GET.get("cpage")
+def _comment_thread_html(request, article, comments_open: bool, timeout: int) -> str:
+    """The comment tree of the requested comment page (``?cpage=N``) as HTML.
+
+    The same for every reader, so cached under the article's ``updated_at``
+    (bumped by every comment change), open/closed and the page number, for
+    ``timeout`` seconds; except for a browser with held comments of its own,
+    whose tree (with "awaiting moderation" in place) is rendered for it alone.
+    Costs one query when rendered, none from the cache (one more when the
+    browser has a comment token)."""
+    cpage = request.GET.get("cpage")
+
+    def render_thread(held=()) -> str:
+        thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
+        count = len(thread)
+        if held:
+            merged = sorted([e.comment for e in thread] + held, key=lambda c: (c.created_at, c.pk))
+            thread = thread_order(merged, settings.COMMENTS_MAX_DEPTH)
+        entries, comment_page = comment_rules.paginate_threads(
+            thread, settings.COMMENTS_PER_PAGE, cpage
+        )
+        context = {
+            "thread": entries,
+            "comment_page": comment_page,
+            "comment_count": count,
+            "comments_open": comments_open,
+        }
+        return render_to_string("advice/_comment_thread.html", context)
+
+    token = _browser_token(request)
+    if token:
+        key = comment_rules.browser_key_hash(token)
+        held = list(comment_rules.own_held_comments(article, key))
+        if held:
+            return render_thread(held)
+    cache_key = caching.fragment_key(
+        "comments", article.pk, article.updated_at, comments_open, _page_param(cpage)
     )
-    approved = {e.comment.pk: e.comment for e in thread}
+    return caching.cached_fragment(cache_key, render_thread, timeout)
+
+
+def _comment_context(request, article, comments_open, timeout, form, message) -> dict:
+    """Template values for the comments section: the comment tree (HTML, see
+    :func:`_comment_thread_html`), the form (prefilled from the "remember me"
+    cookie and ``?replytocom=<id>``, or the reader's refused form with a fresh
+    token), the approved comment replied to (one query, only when a reply is
+    asked for) and the refusal message."""
     if form is None:
         initial = comment_rules.remembered_author(
             request.COOKIES.get(comment_rules.REMEMBER_COOKIE)
         )
         initial["remember"] = bool(initial)
-        wanted = request.GET.get("replytocom", "")
-        if wanted.isdigit() and int(wanted) in approved:
-            initial["parent"] = int(wanted)
-        form = CommentForm(initial=initial, article=article, user=request.user)
-        reply_id = initial.get("parent")
+        raw = request.GET.get("replytocom", "")
     else:
         form.refresh_token()
         raw = str(form.data.get("parent", ""))
-        reply_id = int(raw) if raw.isdigit() else None
+    reply_to = None
+    if raw.isdigit() and len(raw) <= 18:
+        reply_to = article.comments.visible().filter(pk=int(raw)).first()
+    if form is None:
+        if reply_to is not None:
+            initial["parent"] = reply_to.pk
+        form = CommentForm(initial=initial, article=article, user=request.user)
     return {
-        "thread": page_entries,
-        "comment_page": comment_page,
+        "comment_thread_html": _comment_thread_html(request, article, comments_open, timeout),
         "comment_form": form,
         "comment_message": message,
-        "reply_to": approved.get(reply_id),
+        "reply_to": reply_to,
     }
 
 
@@ -225,9 +348,17 @@ def topic_list(request):
 def topic_detail(request, slug: str):
     """``/topics/<slug>/``: published articles in a topic, paginated."""
     topic = get_object_or_404(Topic, slug=slug)
-    articles = Article.objects.published().filter(topics=topic).for_listing()
-    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "advice/topic_detail.html", {"topic": topic, "page_obj": page})
+    now = timezone.now()
+    state = caching.site_state(now) if caching.enabled() else None
+    html = _article_list_html(
+        Article.objects.published(now).filter(topics=topic),
+        f"topic-{topic.pk}",
+        request.GET.get("page"),
+        state,
+        now,
+        "No articles in this topic yet.",
+    )
+    return render(request, "advice/topic_detail.html", {"topic": topic, "article_list_html": html})
 
 
 @require_GET

@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so a locked or unreachable database gives a friendly 503 that shows
+    # the reader's text back (advice.middleware), not a 500.
+    "advice.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,6 +138,10 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Fragments (comment tree, related list, article lists) and conditional GET
+# (advice.caching). FRAGMENT_CACHE=0 turns both off, to measure a cold page.
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
+FRAGMENT_CACHE_TIMEOUT = env_int("FRAGMENT_CACHE_TIMEOUT", 300)  # seconds, at most
 
 # --- Auth, i18n, time -------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -247,6 +254,11 @@ NOTES_END_OF_DAY = os.environ.get("NOTES_END_OF_DAY", "17:00")
 NOTES_LATE_AFTER = os.environ.get("NOTES_LATE_AFTER", "16:00")
 NOTES_MORNING = os.environ.get("NOTES_MORNING", "09:00")
 NOTES_BLANK_MAX_LENGTH = env_int("NOTES_BLANK_MAX_LENGTH", 200)  # characters
+
+# --- Hostile-input tests ----------------------------------------------------
+# Examples hypothesis tries per public form in tests/security/test_fuzz.py:
+# 2,000 keeps CI quick; `make fuzz` runs 20,000.
+FUZZ_EXAMPLES = env_int("FUZZ_EXAMPLES", 2000)
 
 LOGGING = {
     "version": 1,

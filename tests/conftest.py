@@ -28,6 +28,16 @@ def corpus_path(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so cached fragments (advice.caching)
+    never leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def make_topic(db):
     def make(**fields) -> Topic:

@@ -173,9 +173,7 @@ def test_signature_min_age_setting_is_honoured(client, settings):
 
 def test_second_question_too_soon_is_refused_with_429_and_text_kept(client):
     assert client.post("/ask/", ask_data()).status_code == 303
-    response = client.post(
-        "/ask/", ask_data(question="And another thing about cover letters?")
-    )
+    response = client.post("/ask/", ask_data(question="And another thing about cover letters?"))
     assert response.status_code == 429
     page = response.content.decode()
     assert MSG_FLOOD.format(seconds=15).replace("'", "&#x27;") in page
@@ -341,3 +339,10 @@ def test_scheduled_article_does_not_answer_yet(make_article):
     article = make_article(published_at=timezone.now() + timedelta(days=1))
     ReaderQuestion.objects.create(email="s@example.com", question="Q", article=article)
     assert reader_questions_mark_answered(articles=[article]) == 0
+
+
+@pytest.mark.parametrize("field", ["name", "email", "question"])
+def test_nul_character_is_a_form_error_not_a_crash(client, field):
+    response = client.post("/ask/", ask_data(**{field: "Hi\x00there"}))
+    assert response.status_code == 400
+    assert ReaderQuestion.objects.count() == 0

@@ -692,6 +692,7 @@ def test_page_with_form_and_own_held_comments_has_a_fixed_query_count(
     client, make_article, make_comment, settings
 ):
     settings.COMMENTS_TIMING_RULES = False
+    settings.FRAGMENT_CACHE = False  # the cold page's queries (cached: tests/advice/test_caching)
     counts = {}
     articles = {n: make_article() for n in (0, 5, 50)}  # alike: the same related articles
     for n, article in articles.items():

@@ -91,10 +91,12 @@ def test_topic_feed_lists_only_that_topic(client, make_article, make_topic):
     assert [e.title for e in parsed.entries] == ["In topic"]
     assert "Interviews" in parsed.feed.title
     assert client.get("/topics/no-such-topic/feed/").status_code == 404
+    assert client.get("/topics/%00/feed/").status_code == 404
 
 
-def test_feed_query_count_does_not_grow_with_items(client, make_article, make_topic,
-                                                    django_assert_num_queries):
+def test_feed_query_count_does_not_grow_with_items(
+    client, make_article, make_topic, django_assert_num_queries
+):
     topic = make_topic()
     for _ in range(FEED_ITEMS):
         make_article(topics=[topic])

@@ -322,8 +322,8 @@ def test_search_page_query_count_does_not_grow_with_results(make_article, make_t
     with CaptureQueriesContext(connection) as queries:
         outcome = search_page("overtime pay")
     assert outcome.count == 25 and len(outcome.results) == 10
-    # ids, the page's articles, their topics.
-    assert len(queries) == 3
+    # The ranked ids, then the page's articles.
+    assert len(queries) == 2
 
 
 def test_nothing_found_offers_the_ask_form(client, make_article):

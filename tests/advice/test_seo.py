@@ -54,9 +54,7 @@ def read_head(client, url: str) -> HeadReader:
     return reader
 
 
-def test_sitemap_lists_published_articles_and_topics_with_lastmod(
-    client, make_article, make_topic
-):
+def test_sitemap_lists_published_articles_and_topics_with_lastmod(client, make_article, make_topic):
     topic = make_topic(slug="interviews")
     empty_topic = make_topic(slug="empty")
     article = make_article(topics=[topic])
@@ -158,5 +156,5 @@ def test_topics_index_counts_published_articles_in_one_query(
     make_article(status=Article.Status.DRAFT, topics=[topics[0]])
     with django_assert_num_queries(1):
         page = client.get("/topics/").content.decode()
-    assert "Topic 00</a> <span class=\"count\">(0)</span>" in page
-    assert "Topic 02</a> <span class=\"count\">(2)</span>" in page
+    assert 'Topic 00</a> <span class="count">(0)</span>' in page
+    assert 'Topic 02</a> <span class="count">(2)</span>' in page
