@@ -98,6 +98,7 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Publish the selected articles", permissions=["change"])
     def publish_articles(self, request, queryset):
         count = moderation.articles_publish(articles=queryset)
+        reader_questions.reader_questions_mark_answered(articles=queryset, request=request)
         self.message_user(request, _changed_message(count, "published", "article"))
 
     @admin.action(description="Open comments on the selected articles", permissions=["moderate"])

@@ -5,3 +5,12 @@ class AdviceConfig(AppConfig):
     name = "advice"
     verbose_name = "Advice column"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from advice import search
+
+        # A SQLite table rebuild (many ALTERs do one) drops its triggers, so
+        # the search index is checked and repaired after every migrate.
+        post_migrate.connect(search.post_migrate_ensure_search_index, sender=self)

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+import config.converters  # noqa: F401  (registers "slugtext")
 from advice import questions, search, views
 from advice.comment_feeds import ArticleCommentsFeed
 from advice.feeds import LatestArticlesAtomFeed, LatestArticlesFeed, TopicArticlesFeed
@@ -8,12 +9,12 @@ app_name = "advice"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("articles/<str:slug>/", views.article_detail, name="article_detail"),
-    path("articles/<str:slug>/comments/", views.comment_post, name="comment_post"),
-    path("articles/<str:slug>/comments/feed/", ArticleCommentsFeed(), name="comment_feed"),
+    path("articles/<slugtext:slug>/", views.article_detail, name="article_detail"),
+    path("articles/<slugtext:slug>/comments/", views.comment_post, name="comment_post"),
+    path("articles/<slugtext:slug>/comments/feed/", ArticleCommentsFeed(), name="comment_feed"),
     path("topics/", views.topic_list, name="topic_list"),
-    path("topics/<str:slug>/", views.topic_detail, name="topic_detail"),
-    path("topics/<str:slug>/feed/", TopicArticlesFeed(), name="topic_feed"),
+    path("topics/<slugtext:slug>/", views.topic_detail, name="topic_detail"),
+    path("topics/<slugtext:slug>/feed/", TopicArticlesFeed(), name="topic_feed"),
     path("feed/", LatestArticlesFeed(), name="feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="feed_atom"),
     path("search/", search.search_view, name="search"),
@@ -21,5 +22,5 @@ urlpatterns = [
     path("ask/thanks/", questions.ask_thanks, name="ask_thanks"),
     path("ask/suggest/", questions.ask_suggest, name="ask_suggest"),
     # Last: an old WordPress permalink of an imported article answers 301.
-    re_path(r"^(?P<path>.+)$", views.wordpress_redirect, name="wordpress_redirect"),
+    re_path(r"^(?P<path>[^\x00-\x1f\x7f]+)$", views.wordpress_redirect, name="wordpress_redirect"),
 ]

@@ -346,3 +346,21 @@ def test_nul_character_is_a_form_error_not_a_crash(client, field):
     response = client.post("/ask/", ask_data(**{field: "Hi\x00there"}))
     assert response.status_code == 400
     assert ReaderQuestion.objects.count() == 0
+
+
+def test_bulk_publish_action_answers_the_question(
+    staff_client, django_capture_on_commit_callbacks
+):
+    question = ReaderQuestion.objects.create(
+        name="Ana", email="ana@example.com", question="How soon?", consent_to_publish=True
+    )
+    article = reader_question_make_article(question=question, author=staff_client.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            "/admin/advice/article/",
+            {"action": "publish_articles", "_selected_action": [article.pk]},
+        )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.status == ReaderQuestion.Status.ANSWERED
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]

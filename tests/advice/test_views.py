@@ -194,3 +194,19 @@ def test_home_query_count_is_the_same_for_1_and_50_articles(client, make_article
         make_article(topics=[topic])
     fifty = _queries_for(client, "/")
     assert one == fifty
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/topics/%00/",
+        "/articles/a%00b/",
+        "/articles/x%00/comments/feed/",
+        "/topics/%1f/feed/",
+        "/notes/%00/",
+        "/notes/%00/reminder.ics",
+        "/2016/05/%00/",
+    ],
+)
+def test_control_characters_in_a_path_are_not_found_not_an_error(client, db, path):
+    assert client.get(path).status_code == 404
