@@ -2,34 +2,24 @@
 
 Only approved comments of a published article are in it (a draft, scheduled or
 unknown article is 404). Commenters' e-mail addresses never appear. Text is
-cleaned of the control characters XML 1.0 forbids, so an odd byte in an
+cleaned of the control characters XML 1.0 forbids (``advice.feeds.xml_safe``,
+shared with the article feeds), so an odd byte in an
 imported comment cannot break the feed (Django refuses to write them).
 """
 
 from __future__ import annotations
-
-import re
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaks_filter
 from django.urls import reverse
 
+from advice.feeds import xml_safe
 from advice.models import Article, Comment
 from advice.templatetags.advice_tags import urlize_ugc
 
 # Newest comments in the feed (WordPress: posts_per_rss, 10; threads here run longer).
 COMMENT_FEED_ITEMS = 50
-
-# Characters XML 1.0 does not allow: C0 controls except tab, newline and
-# carriage return; lone surrogates; U+FFFE and U+FFFF (XML 1.0, section 2.2).
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids (see ``_XML_FORBIDDEN``);
-    everything else, including emoji and right-to-left text, is kept."""
-    return _XML_FORBIDDEN.sub("", str(text))
 
 
 class ArticleCommentsFeed(Feed):

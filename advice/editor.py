@@ -26,6 +26,7 @@ Upload policy, for the editor who asks "why was my file refused?":
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from dataclasses import dataclass
 from functools import wraps
@@ -75,13 +76,25 @@ def _pixel_message(width: int | None, height: int | None, max_pixels: int) -> st
     return f"The image is {size}; the limit is {max_pixels:,} pixels. Scale it down and retry."
 
 
+# A file that is an image and also a page or script (a "polyglot") is
+# refused, not cleaned: whoever made it meant harm, and the editor should know.
+POLYGLOT = (
+    "This file is an image with a web page or script hidden in it, so it was refused. "
+    "Export the picture again from an image editor and upload that."
+)
+_MARKUP = re.compile(rb"<(?:script|html|body|svg|iframe|object|embed|\?php)\b", re.IGNORECASE)
+_PNG_END = b"IEND\xaeB`\x82"  # the IEND chunk's type and CRC end every PNG
+
+
 def image_reencode(data: bytes, *, max_bytes: int, max_pixels: int) -> ReencodedImage:
     """Decode ``data`` (bytes) with Pillow and encode it again.
 
     Accepts PNG, JPEG, WebP and GIF (GIF becomes PNG). Raises
     :class:`UploadRefused` when ``data`` is empty, is larger than
     ``max_bytes`` bytes (before or after re-encoding), is not one of those
-    formats (SVG, HTML, anything renamed), is broken or truncated, or has
+    formats (SVG, HTML, anything renamed), carries markup (an image that is
+    also a page: ``<script``, ``<html``… anywhere, or bytes after a PNG's
+    end), is broken or truncated, or has
     more than ``max_pixels`` pixels (decompression bombs: checked from the
     header, before any pixel is decoded). Re-encoding drops anything appended
     to or hidden in the file (polyglots, EXIF, text chunks).
@@ -107,6 +120,8 @@ def image_reencode(data: bytes, *, max_bytes: int, max_pixels: int) -> Reencoded
     except (OSError, SyntaxError, ValueError, EOFError):
         raise UploadRefused("The image is broken or truncated and cannot be read.") from None
 
+    if _MARKUP.search(data) or (fmt == "PNG" and not data.endswith(_PNG_END)):
+        raise UploadRefused(POLYGLOT)
     out_format, extension = OUTPUT_FORMATS[fmt]
     if image.mode in ("P", "PA"):
         has_alpha = image.mode == "PA" or "transparency" in image.info

@@ -30,10 +30,13 @@ FEED_ITEMS = 20  # latest articles in a feed (WordPress: posts_per_rss 10)
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def xml_safe(text: str | None) -> str:
-    """``text`` without the characters XML 1.0 does not allow (see
-    ``_XML_ILLEGAL``); ``None`` gives ``""``. Everything else is kept."""
-    return _XML_ILLEGAL.sub("", text or "")
+def xml_safe(text: object) -> str:
+    """``text`` (any value; non-strings go through ``str()``) without the
+    characters XML 1.0 does not allow (see ``_XML_ILLEGAL``); ``None`` gives
+    ``""``. Everything else, emoji and right-to-left text included, is kept.
+    The one cleaner for every feed (articles, topics, an article's comments):
+    Django's feed writer refuses these characters with a 500."""
+    return _XML_ILLEGAL.sub("", "" if text is None else str(text))
 
 
 def article_feed_html(article: Article) -> str:

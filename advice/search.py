@@ -1,4 +1,5 @@
-"""Full-text search over published articles: title, question, answer and topics.
+"""Full-text search over published articles: title, question, answer, topics
+and the article's approved reader comments (weighted least).
 
 Three layers:
 
@@ -17,15 +18,26 @@ Three layers:
    import) keeps it current:
 
    * SQLite: an FTS5 table ``advice_article_fts`` (rowid = article id; columns
-     title, question, answer, topics; Porter stemmer, diacritics removed) and
-     triggers on ``advice_article``, ``advice_article_topics`` and
-     ``advice_topic``.
+     title, question, answer, topics, comments; Porter stemmer, diacritics
+     removed) and triggers on ``advice_article``, ``advice_article_topics``,
+     ``advice_topic`` and ``advice_comment``.
    * PostgreSQL: a side table ``advice_article_search(article_id, document
-     tsvector)`` with a GIN index, filled by trigger functions on the same
-     three tables (``english`` configuration; title weight A, topics B,
-     question C, answer D). Accents are folded with ``advice_unaccent()``, a
+     tsvector, comments tsvector)`` with a GIN index on ``document ||
+     comments``, filled by trigger functions on the same four tables
+     (``english`` configuration; title weight A, topics B, question C, answer
+     D; comments in their own column, since tsvector has only four weight
+     classes). Accents are folded with ``advice_unaccent()``, a
      ``translate()`` over the same character map the Python side uses, so the
      ``unaccent`` extension (which needs a superuser) is not required.
+
+   Comments: the ``comments`` part of an article's row is the text of its
+   *approved* comments, recomputed by the comment triggers whenever a write
+   involves an approved row — insert, the moderation actions' single
+   ``UPDATE ... SET status`` (approve / spam / remove / restore), a body
+   edit, a move to another article, delete. Held, spam and removed comments
+   are never indexed. Cost: one such write re-reads that article's approved
+   comments (fine for comment threads; a bulk import of N approved comments
+   on one article does O(N²) text work).
 
    No Django model field differs per backend; ``makemigrations`` sees nothing.
    :func:`search_index_install` is idempotent; :func:`search_index_ensure`
@@ -35,9 +47,12 @@ Three layers:
 3. **Queries**: :func:`search_article_ids` returns ranked ids of published
    articles (one query); :func:`search_page` builds a page of results with
    highlighted title and snippet. Ranking uses matching weights on both
-   backends (FTS5 ``bm25`` with column weights 10/2/1/4; PostgreSQL
-   ``ts_rank`` with weights 1.0/0.2/0.1/0.4, length-normalised), so the same
-   query gives the same top hit on both.
+   backends (FTS5 ``bm25`` with column weights 10/2/1/4/0.2; PostgreSQL
+   ``ts_rank`` with weights 1.0/0.2/0.1/0.4, length-normalised, plus the
+   comments' rank at 0.02), so the same query gives the same top hit on
+   both. Snippets quote the article's own question and answer; a hit that
+   matched through its comments alone quotes the best-matching comment,
+   labelled as such.
 """
 
 from __future__ import annotations
@@ -57,7 +72,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from advice.models import Article
+from advice.models import Article, Comment
 
 # --- Pure query handling ------------------------------------------------------
 
@@ -278,10 +293,16 @@ def snippet(text: str, terms: Iterable[str] | TermMatcher, *, words: int = 30) -
 FTS_TABLE = "advice_article_fts"
 PG_TABLE = "advice_article_search"
 
-# Column weights, title / question / answer / topics. PostgreSQL's ts_rank
-# takes them per weight class: {D answer, C question, B topics, A title}.
-WEIGHTS = {"title": 10.0, "question": 2.0, "answer": 1.0, "topics": 4.0}
+# Column weights, title / question / answer / topics / approved comments.
+# PostgreSQL's ts_rank takes them per weight class: {D answer, C question,
+# B topics, A title}; the comments are a separate tsvector (there are only
+# four classes) ranked with PG_COMMENT_RANK_WEIGHTS and added. Comments weigh
+# least, a fifth of the answer on both backends: a word readers used finds
+# the article, but an article whose own text has it ranks first (the pinned
+# top hits in tests/advice/test_search.py).
+WEIGHTS = {"title": 10.0, "question": 2.0, "answer": 1.0, "topics": 4.0, "comments": 0.2}
 PG_RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
+PG_COMMENT_RANK_WEIGHTS = "{0.02,0.02,0.02,0.02}"
 # ts_rank normalisation 1: divide by 1 + log(document length), as bm25 also
 # discounts long documents.
 PG_RANK_NORMALIZATION = 1
@@ -291,19 +312,39 @@ _SQLITE_TOPICS_OF = (
     "JOIN advice_article_topics m ON m.topic_id = t.id WHERE m.article_id = {id}), '')"
 )
 
+# The approved comments of an article, one text (order does not matter to the index).
+_SQLITE_COMMENTS_OF = (
+    "coalesce((SELECT group_concat(c.body, ' ') FROM advice_comment c "
+    f"WHERE c.article_id = {{id}} AND c.status = '{Comment.Status.APPROVED.value}'), '')"
+)
+FTS_COLUMNS = ("title", "question", "answer", "topics", "comments")
+
+
+def _sqlite_comments_refresh(article_id: str) -> str:
+    return (
+        f"UPDATE {FTS_TABLE} SET comments = {_SQLITE_COMMENTS_OF.format(id=article_id)} "
+        f"WHERE rowid = {article_id};"
+    )
+
+
+_SQLITE_ROW_INSERT = (
+    f"INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics, comments) "
+    "VALUES (new.id, new.title, new.question, new.answer, "
+    f"{_SQLITE_TOPICS_OF.format(id='new.id')}, {_SQLITE_COMMENTS_OF.format(id='new.id')});"
+)
+_APPROVED = f"'{Comment.Status.APPROVED.value}'"
+
 SQLITE_INSTALL = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "title, question, answer, topics, tokenize = 'porter unicode61 remove_diacritics 2')",
+    f"{', '.join(FTS_COLUMNS)}, tokenize = 'porter unicode61 remove_diacritics 2')",
     f"""CREATE TRIGGER IF NOT EXISTS advice_article_fts_insert
     AFTER INSERT ON advice_article BEGIN
-      INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics)
-      VALUES (new.id, new.title, new.question, new.answer, {_SQLITE_TOPICS_OF.format(id="new.id")});
+      {_SQLITE_ROW_INSERT}
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS advice_article_fts_update
     AFTER UPDATE OF id, title, question, answer ON advice_article BEGIN
       DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
-      INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics)
-      VALUES (new.id, new.title, new.question, new.answer, {_SQLITE_TOPICS_OF.format(id="new.id")});
+      {_SQLITE_ROW_INSERT}
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS advice_article_fts_delete
     AFTER DELETE ON advice_article BEGIN
@@ -331,6 +372,22 @@ SQLITE_INSTALL = [
       UPDATE {FTS_TABLE} SET topics = {_SQLITE_TOPICS_OF.format(id=FTS_TABLE + ".rowid")}
       WHERE rowid IN (SELECT article_id FROM advice_article_topics WHERE topic_id = new.id);
     END""",
+    # Approved comments: a held, spam or removed comment is never indexed, so
+    # only writes that involve an approved row (before or after) re-index.
+    f"""CREATE TRIGGER IF NOT EXISTS advice_comment_fts_insert
+    AFTER INSERT ON advice_comment WHEN new.status = {_APPROVED} BEGIN
+      {_sqlite_comments_refresh("new.article_id")}
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS advice_comment_fts_delete
+    AFTER DELETE ON advice_comment WHEN old.status = {_APPROVED} BEGIN
+      {_sqlite_comments_refresh("old.article_id")}
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS advice_comment_fts_update
+    AFTER UPDATE OF status, body, article_id ON advice_comment
+    WHEN old.status = {_APPROVED} OR new.status = {_APPROVED} BEGIN
+      {_sqlite_comments_refresh("old.article_id")}
+      {_sqlite_comments_refresh("new.article_id")}
+    END""",
 ]
 SQLITE_TRIGGERS = [
     "advice_article_fts_insert",
@@ -340,12 +397,15 @@ SQLITE_TRIGGERS = [
     "advice_article_topics_fts_delete",
     "advice_article_topics_fts_update",
     "advice_topic_fts_update",
+    "advice_comment_fts_insert",
+    "advice_comment_fts_delete",
+    "advice_comment_fts_update",
 ]
 SQLITE_REBUILD = [
     f"DELETE FROM {FTS_TABLE}",
-    f"INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics) "
-    f"SELECT a.id, a.title, a.question, a.answer, {_SQLITE_TOPICS_OF.format(id='a.id')} "
-    "FROM advice_article a",
+    f"INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics, comments) "
+    f"SELECT a.id, a.title, a.question, a.answer, {_SQLITE_TOPICS_OF.format(id='a.id')}, "
+    f"{_SQLITE_COMMENTS_OF.format(id='a.id')} FROM advice_article a",
 ]
 SQLITE_UNINSTALL = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS] + [
     f"DROP TABLE IF EXISTS {FTS_TABLE}"
@@ -356,18 +416,39 @@ def _pg_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# What a query matches on PostgreSQL: the article's own text and its approved
+# comments (the GIN index is on this expression).
+PG_DOCUMENT = "(document || comments)"
+PG_TRIGGERS = [
+    "advice_article_search_article",
+    "advice_article_search_article_truncate",
+    "advice_article_search_article_topic",
+    "advice_article_search_topic",
+    "advice_article_search_comment_insert",
+    "advice_article_search_comment_update",
+    "advice_article_search_comment_delete",
+    "advice_article_search_comment_truncate",
+]
+
+
 PG_INSTALL = [
     f"""CREATE TABLE IF NOT EXISTS {PG_TABLE} (
       article_id bigint PRIMARY KEY,
-      document tsvector NOT NULL
+      document tsvector NOT NULL,
+      comments tsvector NOT NULL DEFAULT ''
     )""",
-    f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_document ON {PG_TABLE} USING gin (document)",
+    # Tables made by migration 0003 lack the comments column and index on
+    # the article's own text only.
+    f"ALTER TABLE {PG_TABLE} ADD COLUMN IF NOT EXISTS comments tsvector NOT NULL DEFAULT ''",
+    f"DROP INDEX IF EXISTS {PG_TABLE}_document",
+    f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_all ON {PG_TABLE} USING gin ({PG_DOCUMENT})",
     f"""CREATE OR REPLACE FUNCTION advice_unaccent(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT translate($1, {_pg_literal(ACCENTED)}, {_pg_literal(UNACCENTED)}) $$""",
+    AS $$ SELECT CASE WHEN $1 ~ '[\\u00c0-\\u024f]'
+      THEN translate($1, {_pg_literal(ACCENTED)}, {_pg_literal(UNACCENTED)}) ELSE $1 END $$""",
     f"""CREATE OR REPLACE FUNCTION advice_article_search_refresh(ids bigint[]) RETURNS void
     LANGUAGE sql AS $$
-      INSERT INTO {PG_TABLE} (article_id, document)
+      INSERT INTO {PG_TABLE} (article_id, document, comments)
       SELECT a.id,
         setweight(to_tsvector('english', advice_unaccent(a.title)), 'A')
         || setweight(to_tsvector('english', advice_unaccent(coalesce(
@@ -375,9 +456,14 @@ PG_INSTALL = [
               JOIN advice_article_topics m ON m.topic_id = t.id WHERE m.article_id = a.id),
              ''))), 'B')
         || setweight(to_tsvector('english', advice_unaccent(a.question)), 'C')
-        || setweight(to_tsvector('english', advice_unaccent(a.answer)), 'D')
+        || setweight(to_tsvector('english', advice_unaccent(a.answer)), 'D'),
+        to_tsvector('english', advice_unaccent(coalesce(
+          (SELECT string_agg(c.body, ' ') FROM advice_comment c
+           WHERE c.article_id = a.id AND c.status = {_APPROVED}),
+          '')))
       FROM advice_article a WHERE a.id = ANY(ids)
-      ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document
+      ON CONFLICT (article_id)
+      DO UPDATE SET document = EXCLUDED.document, comments = EXCLUDED.comments
     $$""",
     f"""CREATE OR REPLACE FUNCTION advice_article_search_on_article() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -410,6 +496,31 @@ PG_INSTALL = [
         SELECT article_id FROM advice_article_topics WHERE topic_id = NEW.id));
       RETURN NULL;
     END $$""",
+    # Statement-level, with transition tables: one bulk insert (the WXR
+    # import) or one moderation UPDATE re-indexes each article once, and a
+    # write that changes no approved comment's text or article (clearing IP
+    # addresses, say) re-indexes nothing.
+    f"""CREATE OR REPLACE FUNCTION advice_article_search_on_comment() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'TRUNCATE' THEN
+        UPDATE {PG_TABLE} SET comments = '' WHERE comments <> '';
+      ELSIF TG_OP = 'INSERT' THEN
+        PERFORM advice_article_search_refresh(ARRAY(
+          SELECT DISTINCT article_id FROM new_rows WHERE status = {_APPROVED}));
+      ELSIF TG_OP = 'DELETE' THEN
+        PERFORM advice_article_search_refresh(ARRAY(
+          SELECT DISTINCT article_id FROM old_rows WHERE status = {_APPROVED}));
+      ELSE
+        PERFORM advice_article_search_refresh(ARRAY(
+          SELECT unnest(ARRAY[o.article_id, n.article_id])
+          FROM old_rows o JOIN new_rows n ON n.id = o.id
+          WHERE (o.status = {_APPROVED} OR n.status = {_APPROVED})
+            AND (o.status, o.body, o.article_id) IS DISTINCT FROM
+                (n.status, n.body, n.article_id)));
+      END IF;
+      RETURN NULL;
+    END $$""",
     """CREATE OR REPLACE TRIGGER advice_article_search_article
     AFTER INSERT OR DELETE OR UPDATE OF id, title, question, answer ON advice_article
     FOR EACH ROW EXECUTE FUNCTION advice_article_search_on_article()""",
@@ -422,6 +533,18 @@ PG_INSTALL = [
     """CREATE OR REPLACE TRIGGER advice_article_search_topic
     AFTER UPDATE OF name ON advice_topic
     FOR EACH ROW EXECUTE FUNCTION advice_article_search_on_topic()""",
+    """CREATE OR REPLACE TRIGGER advice_article_search_comment_insert
+    AFTER INSERT ON advice_comment REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION advice_article_search_on_comment()""",
+    """CREATE OR REPLACE TRIGGER advice_article_search_comment_update
+    AFTER UPDATE ON advice_comment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION advice_article_search_on_comment()""",
+    """CREATE OR REPLACE TRIGGER advice_article_search_comment_delete
+    AFTER DELETE ON advice_comment REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION advice_article_search_on_comment()""",
+    """CREATE OR REPLACE TRIGGER advice_article_search_comment_truncate
+    AFTER TRUNCATE ON advice_comment
+    FOR EACH STATEMENT EXECUTE FUNCTION advice_article_search_on_comment()""",
 ]
 PG_REBUILD = [
     f"TRUNCATE {PG_TABLE}",
@@ -432,6 +555,11 @@ PG_UNINSTALL = [
     "DROP TRIGGER IF EXISTS advice_article_search_article_truncate ON advice_article",
     "DROP TRIGGER IF EXISTS advice_article_search_article_topic ON advice_article_topics",
     "DROP TRIGGER IF EXISTS advice_article_search_topic ON advice_topic",
+    "DROP TRIGGER IF EXISTS advice_article_search_comment_insert ON advice_comment",
+    "DROP TRIGGER IF EXISTS advice_article_search_comment_update ON advice_comment",
+    "DROP TRIGGER IF EXISTS advice_article_search_comment_delete ON advice_comment",
+    "DROP TRIGGER IF EXISTS advice_article_search_comment_truncate ON advice_comment",
+    "DROP FUNCTION IF EXISTS advice_article_search_on_comment()",
     "DROP FUNCTION IF EXISTS advice_article_search_on_topic()",
     "DROP FUNCTION IF EXISTS advice_article_search_on_article_topic()",
     "DROP FUNCTION IF EXISTS advice_article_search_on_article()",
@@ -447,12 +575,26 @@ def _run(connection, statements: list[str]) -> None:
             cursor.execute(statement)
 
 
+def _sqlite_fts_columns(connection) -> tuple[str, ...]:
+    """The columns of the SQLite FTS table as it stands (``()`` when missing)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA table_info({FTS_TABLE})")
+        return tuple(row[1] for row in cursor.fetchall())
+
+
 def search_index_install(connection=default_connection, *, rebuild: bool = True) -> bool:
     """Create the search index, its triggers and (``rebuild``) fill it from
-    every article. Idempotent. Returns ``False`` (doing nothing) on a
-    database other than SQLite or PostgreSQL, which then searches with a
-    plain ``icontains`` fallback."""
+    every article and its approved comments. Idempotent; an index of an
+    older shape (migration 0003: no comments) is brought up to date — on
+    SQLite the FTS table is dropped and rebuilt, on PostgreSQL the column is
+    added (call with ``rebuild`` to fill it). Returns ``False`` (doing
+    nothing) on a database other than SQLite or PostgreSQL, which then
+    searches with a plain ``icontains`` fallback."""
     if connection.vendor == "sqlite":
+        columns = _sqlite_fts_columns(connection)
+        if columns and columns != FTS_COLUMNS:
+            _run(connection, [f"DROP TABLE {FTS_TABLE}"])
+            rebuild = True
         _run(connection, SQLITE_INSTALL + (SQLITE_REBUILD if rebuild else []))
     elif connection.vendor == "postgresql":
         _run(connection, PG_INSTALL + (PG_REBUILD if rebuild else []))
@@ -470,11 +612,13 @@ def search_index_uninstall(connection=default_connection) -> None:
 
 
 def search_index_ensure(connection=default_connection) -> bool:
-    """Re-install and rebuild the SQLite index when any of its triggers is
-    missing (Django rebuilds a SQLite table for many ``ALTER``\\ s, which drops
-    that table's triggers). Meant for ``post_migrate``. Returns ``True``
-    when it repaired something. PostgreSQL keeps triggers across ``ALTER
-    TABLE``, so it is only checked for the index table."""
+    """Re-install and rebuild the index when it is missing, lacks the
+    comments column (an index made before migration 0004) or misses any of
+    its triggers (Django rebuilds a SQLite table for many ``ALTER``\\ s,
+    which drops that table's triggers — on ``advice_article`` and on
+    ``advice_comment`` alike). Meant for ``post_migrate``. Returns ``True``
+    when it repaired something, ``False`` when all was in place or the
+    database is neither SQLite nor PostgreSQL."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             placeholders = ", ".join(["%s"] * len(SQLITE_TRIGGERS))
@@ -484,9 +628,20 @@ def search_index_ensure(connection=default_connection) -> bool:
                 SQLITE_TRIGGERS,
             )
             complete = cursor.fetchone()[0] == len(SQLITE_TRIGGERS)
+            complete = complete and _sqlite_fts_columns(connection) == FTS_COLUMNS
         elif connection.vendor == "postgresql":
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [PG_TABLE])
-            complete = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT count(*) FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s "
+                "AND column_name IN ('document', 'comments')",
+                [PG_TABLE],
+            )
+            complete = cursor.fetchone()[0] == 2
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s)",
+                [PG_TRIGGERS],
+            )
+            complete = complete and cursor.fetchone()[0] == len(PG_TRIGGERS)
         else:
             return False
     if complete:
@@ -510,7 +665,15 @@ MAX_RESULTS = 500  # ranked ids read per search; more is never paged through
 
 
 def _weights_sql() -> str:
-    return ", ".join(str(WEIGHTS[c]) for c in ("title", "question", "answer", "topics"))
+    return ", ".join(str(WEIGHTS[c]) for c in FTS_COLUMNS)
+
+
+def _pg_rank_sql() -> str:
+    """The PostgreSQL rank of index row ``s`` for tsquery ``q`` (higher is better)."""
+    return (
+        f"ts_rank('{PG_RANK_WEIGHTS}', s.document, q, {PG_RANK_NORMALIZATION}) + "
+        f"ts_rank('{PG_COMMENT_RANK_WEIGHTS}', s.comments, q, {PG_RANK_NORMALIZATION})"
+    )
 
 
 def ranked_ids_sql(
@@ -541,9 +704,8 @@ def ranked_ids_sql(
     else:
         sql = (
             f"SELECT s.article_id FROM {PG_TABLE} s, to_tsquery('english', %s) q "
-            f"WHERE s.document @@ q AND s.article_id IN ({sub_sql}) "
-            f"ORDER BY ts_rank('{PG_RANK_WEIGHTS}', s.document, q, {PG_RANK_NORMALIZATION}) "
-            "DESC, s.article_id DESC LIMIT %s"
+            f"WHERE (s.document || s.comments) @@ q AND s.article_id IN ({sub_sql}) "
+            f"ORDER BY {_pg_rank_sql()} DESC, s.article_id DESC LIMIT %s"
         )
         match = tsquery_expression(terms, any_term=any_term, prefix=prefix)
     return sql, [match, *sub_params, limit]
@@ -567,9 +729,9 @@ def rank_sql(
         )
         return sql, [fts5_match_expression(terms, any_term=any_term)]
     sql = (
-        f"(SELECT -ts_rank('{PG_RANK_WEIGHTS}', s.document, q, {PG_RANK_NORMALIZATION}) "
+        f"(SELECT -({_pg_rank_sql()}) "
         f"FROM {PG_TABLE} s, to_tsquery('english', %s) q "
-        f"WHERE s.article_id = {row_id} AND s.document @@ q)"
+        f"WHERE s.article_id = {row_id} AND (s.document || s.comments) @@ q)"
     )
     return sql, [tsquery_expression(terms, any_term=any_term)]
 
@@ -626,13 +788,38 @@ def _fallback_ids(terms, published, *, any_term: bool, limit: int) -> list[int]:
     return list(dict.fromkeys(ids))[:limit]
 
 
+def has_match(text: str, terms: Iterable[str] | TermMatcher) -> bool:
+    """True when any word of ``text`` (plain) matches ``terms`` as
+    :func:`highlight` would mark it."""
+    matcher = terms if isinstance(terms, TermMatcher) else TermMatcher(terms)
+    return any(matcher(word) for word in _WORD.findall(text))
+
+
+def best_comment(bodies: Iterable[str], terms: Iterable[str] | TermMatcher) -> str | None:
+    """Of comment ``bodies`` (plain text), the first one matching the most
+    distinct ``terms``; ``None`` when none matches any."""
+    matcher = terms if isinstance(terms, TermMatcher) else TermMatcher(terms)
+    best, best_count = None, 0
+    for body in bodies:
+        found: set[str] = set()
+        for word in _WORD.findall(body):
+            found |= matcher(word)
+        if len(found) > best_count:
+            best, best_count = body, len(found)
+    return best
+
+
 @dataclass
 class SearchResult:
-    """One hit: the article, its title and a snippet, both highlighted (safe HTML)."""
+    """One hit: the article, its title and a snippet, both highlighted (safe HTML).
+    ``from_comment`` is true when the snippet quotes a reader's approved
+    comment (only when the article's own title, question and answer hold
+    none of the words, so the reader sees why it matched)."""
 
     article: Article
     title: SafeString
     snippet: SafeString
+    from_comment: bool = False
 
 
 @dataclass
@@ -659,8 +846,12 @@ def search_page(text: str | None, page_number=1, *, per_page: int = RESULTS_PER_
     :class:`SearchOutcome`. When no article holds every term, articles
     holding any of them are returned instead (``any_term``). ``page_number``
     may be anything a reader puts in ``?page=`` (bad values give the first or
-    last page). Queries: one or two for the ids, then one for the page's
-    articles."""
+    last page). Snippets come from the article's question and answer; only
+    for a hit whose title, question and answer hold none of the words (it
+    matched through its approved comments) does the snippet quote the
+    best-matching comment instead (``from_comment``). Queries: one or two
+    for the ids, one for the page's articles, and one more for comments only
+    when some hit on the page matched through them alone."""
     query = (text or "")[:MAX_QUERY_CHARS]
     terms = query_terms(query)
     outcome = SearchOutcome(query=query, terms=terms)
@@ -674,19 +865,37 @@ def search_page(text: str | None, page_number=1, *, per_page: int = RESULTS_PER_
     articles = Article.objects.defer("question", "answer").in_bulk(list(page.object_list))
     outcome.page = page
     matcher = TermMatcher(terms)
+    comment_only: list[SearchResult] = []
     for article_id in page.object_list:
         article = articles.get(article_id)
         if article is None:  # unpublished between the two queries
             continue
         body = plain_text(article.question_html) + " " + plain_text(article.answer_html)
-        outcome.results.append(
-            SearchResult(
-                article=article,
-                title=highlight(article.title, matcher),
-                snippet=snippet(body, matcher),
-            )
+        result = SearchResult(
+            article=article,
+            title=highlight(article.title, matcher),
+            snippet=snippet(body, matcher),
         )
+        outcome.results.append(result)
+        if not has_match(article.title, matcher) and not has_match(body, matcher):
+            comment_only.append(result)
+    if comment_only:
+        _comment_snippets(comment_only, matcher)
     return outcome
+
+
+def _comment_snippets(results: list[SearchResult], matcher: TermMatcher) -> None:
+    """Give each of ``results`` a snippet from its best-matching approved
+    comment, when one matches (one query for all of them)."""
+    bodies: dict[int, list[str]] = {}
+    rows = Comment.objects.visible().filter(article_id__in=[r.article.pk for r in results])
+    for article_id, body in rows.order_by("created_at", "id").values_list("article_id", "body"):
+        bodies.setdefault(article_id, []).append(" ".join(body.split()))
+    for result in results:
+        body = best_comment(bodies.get(result.article.pk, []), matcher)
+        if body is not None:
+            result.snippet = snippet(body, matcher)
+            result.from_comment = True
 
 
 # --- View -------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def home(request):
     """``/``: latest published articles, paginated. ``/?p=<wp id>`` (an old
     WordPress short link) answers 301 to the imported article."""
     wp_id = request.GET.get("p", "")
-    if wp_id.isdigit():
+    if wp_id.isascii() and wp_id.isdigit():  # "²".isdigit() is True, int("²") fails
         article = Article.objects.published().filter(wp_id=int(wp_id)).first()
         if article is None:
             raise Http404("No article has that old WordPress id.")
@@ -57,7 +57,7 @@ def home(request):
 def _page_param(raw: str | None) -> str:
     """A ``?page=`` / ``?cpage=`` value as a short cache-key part: digits (at
     most 6) or "" (Django's paginators read anything else as page 1)."""
-    return raw if raw and raw.isdigit() and len(raw) <= 6 else ""
+    return raw if raw and raw.isascii() and raw.isdigit() and len(raw) <= 6 else ""
 
 
 def _article_list_html(articles, name: str, raw_page, state, now, empty_text: str):
@@ -235,7 +235,7 @@ def _comment_context(request, article, comments_open, timeout, form, message) ->
         form.refresh_token()
         raw = str(form.data.get("parent", ""))
     reply_to = None
-    if raw.isdigit() and len(raw) <= 18:
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
         reply_to = article.comments.visible().filter(pk=int(raw)).first()
     if form is None:
         if reply_to is not None:

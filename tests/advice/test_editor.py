@@ -234,20 +234,28 @@ def test_gif_transparency_survives_as_png(staff_client, media_root):
         assert stored.getpixel((0, 0)) == (255, 0, 0, 255)
 
 
-def test_png_polyglot_is_stored_as_a_clean_png_without_the_appended_html(staff_client, media_root):
-    """Decision: a valid PNG with HTML appended is accepted, but only its
-    pixels are kept: the stored file is a fresh PNG without the HTML."""
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One well-formed PNG chunk: length, type, data, CRC (PNG spec, 5.3)."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda png: png + HTML_PAGE,
+        lambda png: png + b"\x00\x00trailing bytes",
+        lambda png: (
+            png[:33] + png_chunk(b"tEXt", b"Comment\x00<script>alert(1)</script>") + png[33:]
+        ),
+    ],
+    ids=["html-appended", "bytes-after-iend", "script-in-text-chunk"],
+)
+def test_png_polyglot_is_refused_and_nothing_written(staff_client, media_root, build):
     original = image_bytes("PNG", color=(10, 120, 250))
-    response = upload(staff_client, original + HTML_PAGE, "polyglot.png")
-    assert response.status_code == 200
-    (stored_path,) = stored_files(media_root)
-    stored = stored_path.read_bytes()
-    assert b"<script" not in stored
-    assert b"<html" not in stored
-    assert stored.endswith(b"IEND\xaeB`\x82")
-    with Image.open(io.BytesIO(stored)) as image:
-        assert image.format == "PNG"
-        assert image.getpixel((5, 5)) == (10, 120, 250)
+    response = upload(staff_client, build(original), "polyglot.png")
+    assert response.status_code == 400
+    assert "hidden in it" in response.json()["image"][0]
+    assert stored_files(media_root) == []
 
 
 def test_exif_is_dropped_and_orientation_applied(staff_client, media_root):
