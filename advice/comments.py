@@ -40,6 +40,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.html import urlize
 
+from advice.formtokens import TokenProblem, form_token_make, form_token_problem
 from advice.models import Article, Comment
 from advice.moderation import articles_touch
 
@@ -74,6 +75,11 @@ MSG_TOKEN_FAST = (
     "That was sent faster than a person can type. Your text is kept below; please "
     "wait a moment and send it again."
 )
+_TOKEN_MESSAGES = {
+    TokenProblem.BAD: MSG_TOKEN_BAD,
+    TokenProblem.OLD: MSG_TOKEN_OLD,
+    TokenProblem.FAST: MSG_TOKEN_FAST,
+}
 MSG_HONEYPOT = (
     "Your comment could not be accepted: a field that people leave empty was filled in. "
     "Your text is kept below."
@@ -171,9 +177,9 @@ def reply_parent_id(chain: list[int], max_depth: int) -> int | None:
 
 def form_token(article_id: int, now: datetime) -> str:
     """A signed token for the comment form of ``article_id``, made at ``now``
-    (whole seconds). Signed with ``SECRET_KEY`` (``django.core.signing``), so
-    it cannot be forged or moved to another article."""
-    return signing.dumps({"a": int(article_id), "t": int(now.timestamp())}, salt=FORM_TOKEN_SALT)
+    (see :mod:`advice.formtokens`): it cannot be forged or moved to another
+    article."""
+    return form_token_make(salt=FORM_TOKEN_SALT, now=now, scope=article_id)
 
 
 def check_form_token(
@@ -186,28 +192,15 @@ def check_form_token(
     timing: bool = True,
 ) -> str | None:
     """Check a token from :func:`form_token`. Returns ``None`` when it is good,
-    otherwise the reader-facing reason it is refused.
-
-    Refused: a bad signature, or a token for another article; and, when
-    ``timing`` is on, one older than ``max_age`` seconds (default 2 hours) or
-    younger than ``min_age`` seconds (default 2 s: no person types that fast).
-    The rule follows django-contrib-comments' timestamp + security hash."""
-    try:
-        payload = signing.loads(token or "", salt=FORM_TOKEN_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return MSG_TOKEN_BAD
-    if not isinstance(payload, dict):
-        return MSG_TOKEN_BAD
-    made, article = payload.get("t"), payload.get("a")
-    if not isinstance(made, int) or not isinstance(article, int) or article != article_id:
-        return MSG_TOKEN_BAD
-    if timing:
-        age = now.timestamp() - made
-        if age > max_age:
-            return MSG_TOKEN_OLD
-        if age < min_age:
-            return MSG_TOKEN_FAST
-    return None
+    otherwise the reader-facing reason it is refused: a bad signature, or a
+    token for another article; and, when ``timing`` is on, one older than
+    ``max_age`` seconds (default 2 hours) or younger than ``min_age`` seconds
+    (default 2 s: no person types that fast)."""
+    problem = form_token_problem(
+        token, salt=FORM_TOKEN_SALT, now=now, min_age=min_age, max_age=max_age,
+        timing=timing, scope=article_id,
+    )  # fmt: skip
+    return _TOKEN_MESSAGES[problem] if problem else None
 
 
 def _valid_ip(value: str | None) -> str | None:

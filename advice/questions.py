@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import mail_managers, send_mail
 from django.db import transaction
@@ -43,6 +42,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from advice.comments import client_address
 from advice.forms import PlainTextField, reject_surrogates
+from advice.formtokens import TokenProblem, form_token_make, form_token_problem
 from advice.models import Article, ReaderQuestion
 from advice.search import search_article_ids
 
@@ -71,16 +71,21 @@ MSG_FLOOD = (
     "your text is kept below."
 )
 MSG_FIELDS = "Your question was not sent: please correct the fields marked below."
+_TOKEN_MESSAGES = {
+    TokenProblem.BAD: MSG_TOKEN_BAD,
+    TokenProblem.OLD: MSG_TOKEN_OLD,
+    TokenProblem.FAST: MSG_TOKEN_FAST,
+}
 
 
 # --- Pure rules ---------------------------------------------------------------
 
 
 def ask_token(now: datetime) -> str:
-    """A signed token for the Ask form made at ``now`` (whole seconds),
-    signed with ``SECRET_KEY`` (``django.core.signing``) under its own salt,
-    so a comment form's token does not pass here."""
-    return signing.dumps({"t": int(now.timestamp())}, salt=ASK_TOKEN_SALT)
+    """A signed token for the Ask form made at ``now`` (see
+    :mod:`advice.formtokens`), under its own salt, so a comment form's token
+    does not pass here."""
+    return form_token_make(salt=ASK_TOKEN_SALT, now=now)
 
 
 def check_ask_token(
@@ -89,21 +94,11 @@ def check_ask_token(
     """Check a token from :func:`ask_token`: ``None`` when good, else the
     reader-facing reason. A bad signature is always refused; with ``timing``
     a token older than ``max_age`` or younger than ``min_age`` seconds is
-    refused too (django-contrib-comments' timestamp rule, as for comments)."""
-    try:
-        payload = signing.loads(token or "", salt=ASK_TOKEN_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return MSG_TOKEN_BAD
-    made = payload.get("t") if isinstance(payload, dict) else None
-    if not isinstance(made, int):
-        return MSG_TOKEN_BAD
-    if timing:
-        age = now.timestamp() - made
-        if age > max_age:
-            return MSG_TOKEN_OLD
-        if age < min_age:
-            return MSG_TOKEN_FAST
-    return None
+    refused too."""
+    problem = form_token_problem(
+        token, salt=ASK_TOKEN_SALT, now=now, min_age=min_age, max_age=max_age, timing=timing
+    )
+    return _TOKEN_MESSAGES[problem] if problem else None
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")

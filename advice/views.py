@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from advice import caching
 from advice import comments as comment_rules
 from advice.forms import CommentForm
+from advice.middleware import reader_text
 from advice.models import Article, Topic
 from advice.related import related_articles
 from advice.sitemaps import article_meta
@@ -395,19 +396,11 @@ def server_error(request):
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
-# Form fields whose text a reader typed and must get back after a refusal.
-_READER_TEXT_FIELDS = {"name": "Name", "url": "Website", "body": "Comment", "question": "Question"}
-
-
 def csrf_failure(request, reason: str = ""):
     """CSRF refusal (settings.CSRF_FAILURE_VIEW): 403 with a page that shows
     back what the reader typed (comment, question), so an expired form loses
     nothing. Stores nothing."""
-    kept = [
-        (label, request.POST.get(name, ""))
-        for name, label in _READER_TEXT_FIELDS.items()
-        if request.method == "POST" and request.POST.get(name, "").strip()
-    ]
+    kept = reader_text(request.POST) if request.method == "POST" else []
     return render(
         request,
         "403_csrf.html",
