@@ -190,6 +190,16 @@ class CommentAdmin(admin.ModelAdmin):
         # An edited comment changes its article's page: touch it for the caches.
         moderation.articles_touch(article_ids=[obj.article_id])
 
+    def delete_model(self, request, obj):
+        article_id = obj.article_id
+        super().delete_model(request, obj)
+        moderation.articles_touch(article_ids=[article_id])
+
+    def delete_queryset(self, request, queryset):
+        article_ids = set(queryset.values_list("article_id", flat=True))
+        super().delete_queryset(request, queryset)
+        moderation.articles_touch(article_ids=article_ids)
+
     def _moderate(self, request, queryset, action, verb):
         count = action(comments=queryset, by=request.user)
         level = messages.SUCCESS if count else messages.WARNING

@@ -302,3 +302,18 @@ def test_home_page_answers_304_until_an_article_is_published(client, make_articl
     make_article(title="New answer")
     page = client.get("/", headers={"if-modified-since": stamp})
     assert page.status_code == 200 and "New answer" in _text(page)
+
+
+def test_comment_deleted_in_the_admin_leaves_the_tree_at_once(
+    client, staff_client, article_with_comments
+):
+    url = article_with_comments.get_absolute_url()
+    assert "Approved comment 3." in _comment_section(client.get(url))
+    doomed = article_with_comments.comments.get(body="Approved comment 3.")
+    response = staff_client.post(
+        "/admin/advice/comment/?status=all",
+        {"action": "delete_selected", "_selected_action": [doomed.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Comment.objects.filter(pk=doomed.pk).exists()
+    assert "Approved comment 3." not in _comment_section(client.get(url))
