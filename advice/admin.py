@@ -40,6 +40,7 @@ class ReaderQuestionInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     verbose_name = "reader question answered here"
+    verbose_name_plural = "reader questions answered here"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -92,14 +93,32 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.author = request.user
         super().save_model(request, obj, form, change)
         reader_questions.reader_questions_mark_answered(articles=[obj], request=request)
+        private = obj.reader_questions.filter(consent_to_publish=False).count()
+        if private and obj.status == Article.Status.PUBLISHED:
+            self.message_user(
+                request,
+                f"{private} reader question(s) answered here did not consent to publication: "
+                "make sure the article does not quote them word for word.",
+                messages.WARNING,
+            )
 
     # Publishing edits articles; opening and closing comments is moderation
     # (DESIGN.md: moderators open or close comments per article, in bulk).
     @admin.action(description="Publish the selected articles", permissions=["change"])
     def publish_articles(self, request, queryset):
+        unanswered = queryset.exclude(status=Article.Status.PUBLISHED).filter(
+            answer__regex=r"^\s*$"
+        )
+        unanswered_titles = list(unanswered.values_list("title", flat=True))
         count = moderation.articles_publish(articles=queryset)
         reader_questions.reader_questions_mark_answered(articles=queryset, request=request)
         self.message_user(request, _changed_message(count, "published", "article"))
+        if unanswered_titles:
+            self.message_user(
+                request,
+                "Not published, as they have no answer yet: " + "; ".join(unanswered_titles),
+                messages.WARNING,
+            )
 
     @admin.action(description="Open comments on the selected articles", permissions=["moderate"])
     def open_comments(self, request, queryset):

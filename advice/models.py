@@ -105,7 +105,7 @@ class Article(models.Model):
         max_length=200,
         unique=True,
         allow_unicode=True,
-        help_text="The article's address: /articles/<slug>/. Letters of any script work.",
+        help_text="The article's address: /articles/this-slug/. Letters of any script work.",
     )
     asker = models.CharField(
         max_length=200, blank=True, help_text='Who asked, as shown ("Bianca asks:"). May be blank.'

@@ -260,11 +260,13 @@ def articles_publish(*, articles: QuerySet | Iterable[Article], now: datetime | 
     """Publish the drafts among ``articles`` in one UPDATE. A publish time
     already past becomes ``now`` (the article is new today, as WordPress does
     for an undated draft); a future time is kept, so the article is scheduled.
-    Returns how many articles changed."""
+    A draft with no answer yet is left a draft (the edit form refuses it
+    too). Returns how many articles changed."""
     now = now or timezone.now()
     return (
         _articles_queryset(articles)
         .exclude(status=Article.Status.PUBLISHED)
+        .exclude(answer__regex=r"^\s*$")
         .update(
             status=Article.Status.PUBLISHED,
             published_at=Case(

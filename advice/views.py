@@ -14,7 +14,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_safe,
+)
 
 from advice import caching
 from advice import comments as comment_rules
@@ -251,9 +255,10 @@ def _comment_context(request, article, comments_open, timeout, form, message) ->
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def comment_post(request, slug: str):
-    """``POST /articles/<slug>/comments/``: post a comment or reply.
+    """``POST /articles/<slug>/comments/``: post a comment or reply. A GET
+    (the address bar after a refusal, a bookmark) goes to the article's form.
 
     Unknown, draft or scheduled article: 404. Refusals re-render the article
     page with the reader's text in the form and a message saying why: 403
@@ -263,6 +268,8 @@ def comment_post(request, slug: str):
     permalink, setting the browser cookie that shows the writer their own held
     comment and, when asked, the "remember me" cookie."""
     article = get_object_or_404(Article.objects.published().select_related("author"), slug=slug)
+    if request.method == "GET":
+        return HttpResponseRedirect(article.get_absolute_url() + "#respond")
     now = timezone.now()
     form = CommentForm(request.POST, article=article, user=request.user, now=now)
     if not article.comments_open(now):

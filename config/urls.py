@@ -21,9 +21,9 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("notes/", include("notes.urls")),
+    # Development only (static() adds nothing when DEBUG is off): uploaded
+    # images, before the catch-all for old WordPress links. In production the
+    # proxy or object storage serves MEDIA_URL.
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
     path("", include("advice.urls")),
 ]
-
-# Development only (static() adds nothing when DEBUG is off): uploaded images.
-# In production the proxy or object storage serves MEDIA_URL.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -258,3 +258,20 @@ def test_bulk_publish_open_and_close_comments(staff_client, make_article):
     response = run_action(staff_client, ARTICLES_URL, "open_comments", drafts)
     assert "2 articles opened for comments." in response.text
     assert all(Article.objects.get(pk=a.pk).comments_open() for a in drafts)
+
+
+def test_bulk_publish_leaves_a_draft_without_an_answer_and_says_so(
+    staff_client, make_article
+):
+    ready = make_article(title="Ready", status=Article.Status.DRAFT)
+    empty = make_article(title="No answer yet", status=Article.Status.DRAFT, answer="  ")
+    response = staff_client.post(
+        "/admin/advice/article/",
+        {"action": "publish_articles", "_selected_action": [ready.pk, empty.pk]},
+        follow=True,
+    )
+    ready.refresh_from_db()
+    empty.refresh_from_db()
+    assert ready.status == Article.Status.PUBLISHED
+    assert empty.status == Article.Status.DRAFT
+    assert "Not published, as they have no answer yet: No answer yet" in response.content.decode()

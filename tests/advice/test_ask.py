@@ -355,6 +355,8 @@ def test_bulk_publish_action_answers_the_question(
         name="Ana", email="ana@example.com", question="How soon?", consent_to_publish=True
     )
     article = reader_question_make_article(question=question, author=staff_client.user)
+    article.answer = "Give it a week."
+    article.save()
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
             "/admin/advice/article/",
@@ -364,3 +366,21 @@ def test_bulk_publish_action_answers_the_question(
     question.refresh_from_db()
     assert question.status == ReaderQuestion.Status.ANSWERED
     assert [m.to for m in mail.outbox] == [["ana@example.com"]]
+
+
+def test_publishing_an_answer_to_a_private_question_warns_the_editor(staff_client):
+    question = ReaderQuestion.objects.create(
+        email="quiet@example.com", question="Please keep this private?", consent_to_publish=False
+    )
+    article = reader_question_make_article(question=question, author=staff_client.user)
+    data = _article_form(article)
+    data.update(
+        {
+            "status": Article.Status.PUBLISHED,
+            "answer": "An answer in our own words.",
+            "reader_questions-0-id": question.pk,
+            "reader_questions-0-article": article.pk,
+        }
+    )
+    response = staff_client.post(f"/admin/advice/article/{article.pk}/change/", data, follow=True)
+    assert "did not consent to publication" in response.content.decode()

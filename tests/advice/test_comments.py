@@ -555,10 +555,19 @@ def test_post_to_unpublished_article_is_404(client, staff_client, make_article, 
     assert not Comment.objects.exists()
 
 
-def test_post_to_unknown_article_is_404_and_get_is_405(client, db):
+def test_post_to_unknown_article_is_404(client, db):
     url = reverse("advice:comment_post", args=["no-such-article"])
     assert client.post(url, {"body": "x"}).status_code == 404
-    assert client.get(url).status_code == 405
+    assert client.get(url).status_code == 404
+
+
+def test_opening_the_comment_address_goes_to_the_articles_form(client, make_article):
+    """After a refusal the address bar shows the POST address; loading it
+    again must lead back to the form, not to an empty error page."""
+    article = make_article()
+    response = client.get(reverse("advice:comment_post", args=[article.slug]))
+    assert response.status_code == 302
+    assert response["Location"] == article.get_absolute_url() + "#respond"
 
 
 # --- nothing gives a 500 ------------------------------------------------------------------

@@ -27,3 +27,12 @@ def test_ensure_admin_uses_the_environment_password(db, monkeypatch, django_user
     admin = django_user_model.objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("a-long-test-password")
     assert django_user_model.objects.count() == 1
+
+
+def test_demo_content_an_editor_deleted_stays_deleted(db):
+    call_command("load_demo")
+    Article.objects.filter(slug="my-boss-takes-credit-for-my-coverage").delete()
+    call_command("load_demo")
+    assert not Article.objects.filter(slug="my-boss-takes-credit-for-my-coverage").exists()
+    call_command("load_demo", "--force")
+    assert Article.objects.filter(slug="my-boss-takes-credit-for-my-coverage").exists()
