@@ -11,6 +11,9 @@ from collections.abc import Mapping
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from notes import sendtime
 from notes.blanks import BlankInfo, BlankSyntaxError, blank_key, merge_blanks, parse
@@ -42,6 +45,32 @@ COMMON_TIME_ZONES = [
     "Pacific/Auckland",
 ]
 
+
+class QuickSelect(forms.Select):
+    """A ``<select>`` written in Python instead of one template per option.
+
+    The drafter's time-zone list is on every article page that embeds a note,
+    and rendering each ``<option>`` through Django's widget templates was
+    nearly half of that page's time. Same output shape as ``forms.Select``
+    for a single choice: attributes from the bound field (id, aria-*), values
+    and labels escaped, the current value selected.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        current = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (choice, mark_safe(" selected") if str(choice) == current else "", label)
+                for choice, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
 BLANK_SETTING_KEYS = {"label", "help", "example"}
 BLANK_SETTING_MAX_LENGTH = 300  # characters per label / help / example
 
@@ -69,7 +98,7 @@ class BaseDrafterForm(forms.Form):
     tz = forms.CharField(
         required=False,
         label="Your time zone",
-        widget=forms.Select(attrs={"data-timezone": ""}),
+        widget=QuickSelect(attrs={"data-timezone": ""}),
     )
     back = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
 

@@ -10,9 +10,12 @@ nothing to readers and a warning to staff.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django import template
+from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -51,6 +54,12 @@ def answer_with_drafters(context, html: str) -> SafeString:
     def replace(match: re.Match) -> str:
         slug = match.group(1)
         note = notes.get(slug)
+        include_assets = not context.render_context.get(_ASSETS_FLAG)
+        key = _drafter_cache_key(note, back, include_assets) if note is not None else None
+        cached = cache.get(key) if key else None
+        if cached is not None:
+            context.render_context[_ASSETS_FLAG] = True
+            return cached
         try:
             drafter = drafter_for(note) if note is not None else None
         except BlankSyntaxError as error:
@@ -62,11 +71,28 @@ def answer_with_drafters(context, html: str) -> SafeString:
                 "Create the template or fix the marker.",
             )
         values = drafter_context(drafter, drafter.make_form(back=back))
-        values["include_assets"] = not context.render_context.get(_ASSETS_FLAG)
+        values["include_assets"] = include_assets
         context.render_context[_ASSETS_FLAG] = True
-        return partial.render(values, request)
+        rendered = partial.render(values, request)
+        if key:
+            cache.set(key, rendered, settings.FRAGMENT_CACHE_TIMEOUT)
+        return rendered
 
     return mark_safe(MARKER.sub(replace, html))  # noqa: S308 — parts rendered/escaped above
+
+
+def _drafter_cache_key(note: NoteTemplate, back: str, include_assets: bool) -> str | None:
+    """Cache key of an empty drafter, or ``None`` when fragment caching is off.
+
+    An empty drafter is the same for every reader (no CSRF token: its
+    post-back is exempt; nothing personal; staff warnings are rendered
+    apart), so it is rendered once per note version, page path and asset
+    flag. Editing the template changes ``updated_at`` and so the key."""
+    if not getattr(settings, "FRAGMENT_CACHE", False):
+        return None
+    digest = hashlib.sha256(back.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    version = note.updated_at.timestamp() if note.updated_at else 0
+    return f"notes:drafter:{note.pk}:{version}:{int(include_assets)}:{digest}"
 
 
 def _staff_warning(is_staff: bool, message: str) -> str:

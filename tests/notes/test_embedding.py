@@ -88,3 +88,22 @@ def test_posting_the_embedded_form_offers_the_way_back(client, make_article, mak
         f"/notes/{note.slug}/", {"blank_1": "Ann", "back": article.get_absolute_url()}
     ).content.decode()
     assert f'<a href="{article.get_absolute_url()}">Back to where you were</a>' in page
+
+
+def test_cached_drafter_follows_an_edit_of_its_template_and_the_page_path(
+    client, make_article, make_note
+):
+    note = make_note(slug="cached", title="Before the edit")
+    article = make_article(answer=ANSWER % note.slug)
+    url = article.get_absolute_url()
+    assert "Before the edit" in client.get(url).content.decode()
+    assert "Before the edit" in client.get(url).content.decode()  # from the cache
+    note.title = "After the edit"
+    note.body = "Dear [hiring manager],\n\n[your name]"
+    note.save()
+    page = client.get(url).content.decode()
+    assert "After the edit" in page and "Before the edit" not in page
+    assert "Hiring manager" in page or "hiring manager" in page
+    # Another page path gets its own way back, never a cached one.
+    other = client.get(url + "?cpage=1").content.decode()
+    assert f'name="back" value="{url}?cpage=1"' in other
