@@ -291,6 +291,32 @@ def _is_staff(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
 
 
+def limit_lock(scope: str, *keys: str | None, using: str = "default") -> None:
+    """Serialise, until the current transaction ends, every writer that
+    checks a rate limit for any of ``keys`` (an IP address, an e-mail: case
+    does not matter; ``None`` and "" are skipped) under ``scope`` ("comment",
+    "question"), so a check and the insert it allows are one step for all
+    of them, whichever article or form they post to.
+
+    PostgreSQL: ``pg_advisory_xact_lock`` on a 64-bit hash of
+    ``scope:key`` for each key, taken in sorted order so two writers sharing
+    two keys cannot deadlock; released at commit or rollback. SQLite: nothing
+    to do, as the ``IMMEDIATE`` transaction (``transaction_mode`` in
+    settings) already holds the database's write lock. Must be called inside
+    ``transaction.atomic()``."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    names = sorted({f"{scope}:{key.strip().casefold()}" for key in keys if key and key.strip()})
+    if not names:
+        return
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+
+
 def _lock_article(article_id: int) -> Article | None:
     """Re-read the article inside the current transaction, locking its row on
     PostgreSQL (``SELECT ... FOR UPDATE``) so two posts to one article run
@@ -315,8 +341,10 @@ def comment_submit(
     once, ``by_columnist``, name and e-mail from the account, exempt from the
     flood rule); ``client`` the sender; ``now`` the time of the request.
 
-    In one transaction (serialised per article: see :func:`_lock_article`),
-    so a double submit stores one comment on SQLite and on PostgreSQL:
+    In one transaction, serialised per article (:func:`_lock_article`) and,
+    for the flood rule, per IP address and e-mail (:func:`limit_lock`), so a
+    double submit stores one comment, and posts from one sender to several
+    articles at once store one, on SQLite and on PostgreSQL:
 
     - article gone: 404; comments closed at ``now``: 403;
     - reply to a comment that is not an approved comment of this article: 400;
@@ -341,6 +369,10 @@ def comment_submit(
     user_agent = client.user_agent.replace("\x00", "")[:500]
 
     with transaction.atomic():
+        # The flood rule spans articles: lock the sender's address and e-mail
+        # first (always in this order: flood keys, then the article row).
+        if not staff:
+            limit_lock("comment", client.ip, email)
         locked = _lock_article(article.pk)
         if locked is None:
             return SubmitResult(404, message="This article is not available.")

@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from advice.comments import client_address
+from advice.comments import client_address, limit_lock
 from advice.forms import PlainTextField, reject_surrogates
 from advice.formtokens import TokenProblem, form_token_make, form_token_problem
 from advice.models import Article, ReaderQuestion
@@ -226,18 +226,26 @@ def reader_question_submit(*, data: dict, ip: str | None, now: datetime, request
     ``data``: the form's cleaned values (name, email, question,
     consent_to_publish). Returns the new :class:`ReaderQuestion`, or ``None``
     when :func:`reader_question_flooding` refuses it (nothing stored). The
-    e-mail goes after the transaction commits and links to the question in
-    the admin."""
-    if reader_question_flooding(ip=ip, email=data["email"], now=now):
-        return None
-    question = ReaderQuestion.objects.create(
-        name=data.get("name", ""),
-        email=data["email"],
-        question=data["question"],
-        consent_to_publish=bool(data.get("consent_to_publish")),
-        ip_address=ip,
-        created_at=now,
-    )
+    check and the insert run in one transaction holding
+    :func:`advice.comments.limit_lock` for ``ip`` and the e-mail, so
+    concurrent posts from one sender store one question on SQLite and
+    PostgreSQL. The e-mail goes after the transaction commits and links to
+    the question in the admin."""
+    with transaction.atomic():
+        # Check and insert as one step for every sender sharing the address
+        # or e-mail (see advice.comments.limit_lock), so concurrent posts
+        # store one question.
+        limit_lock("question", ip, data["email"])
+        if reader_question_flooding(ip=ip, email=data["email"], now=now):
+            return None
+        question = ReaderQuestion.objects.create(
+            name=data.get("name", ""),
+            email=data["email"],
+            question=data["question"],
+            consent_to_publish=bool(data.get("consent_to_publish")),
+            ip_address=ip,
+            created_at=now,
+        )
     path = reverse("admin:advice_readerquestion_change", args=[question.pk])
     link = request.build_absolute_uri(path) if request else settings.SITE_URL.rstrip("/") + path
     transaction.on_commit(
