@@ -18,6 +18,10 @@ article's automatic close (:func:`fragment_timeout`), and at
 ``FRAGMENT_CACHE_TIMEOUT`` seconds at the latest (topic renames, note
 templates and user names are not in the versions; they show after that).
 
+Every cache call goes through :mod:`config.cache` (a failing cache is a miss,
+never an error), and every query value a fragment reads is in the normal form
+of :mod:`config.pagequery`, the same for its key and its render.
+
 Never cached: the page shell with its forms (CSRF token, the comment form's
 signed timestamp, the remembered name, the reader's own held comments, the
 note drafter inside the answer with its staff-only warnings). A reader whose
@@ -43,14 +47,12 @@ benchmark's uncached run, and to measure the queries of a cold page).
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Func, IntegerField, Q, Subquery
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
@@ -59,8 +61,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from advice import comments as comment_rules
 from advice.models import Article, published_q
-
-logger = logging.getLogger(__name__)
+from config.cache import get_or_render
 
 DEFAULT_TIMEOUT = 300  # seconds; FRAGMENT_CACHE_TIMEOUT overrides
 
@@ -214,22 +215,13 @@ def site_state(now: datetime) -> SiteState:
 def cached_fragment(key: str, render: Callable[[], str], timeout: int) -> SafeString:
     """The HTML stored under ``key``, or ``render()`` stored there for
     ``timeout`` seconds. With ``FRAGMENT_CACHE`` off, or when the cache does
-    not answer (Redis down: logged), simply ``render()``. ``render`` must
-    return HTML that is the same for every reader."""
+    not answer (Redis down or hanging: logged, see :mod:`config.cache`),
+    simply ``render()``. ``render`` must return HTML that is the same for
+    every reader, and depend on nothing that is not in ``key``: every query
+    value it reads is in normal form (:mod:`config.pagequery`)."""
     if not enabled():
         return mark_safe(render())
-    try:
-        html = cache.get(key)
-    except Exception:  # a cache outage must not take the page down
-        logger.warning("fragment cache unavailable (get %s)", key, exc_info=True)
-        return mark_safe(render())
-    if html is None:
-        html = render()
-        try:
-            cache.set(key, html, timeout)
-        except Exception:
-            logger.warning("fragment cache unavailable (set %s)", key, exc_info=True)
-    return mark_safe(html)
+    return mark_safe(get_or_render(key, render, timeout))
 
 
 def default_timeout() -> int:

@@ -1,14 +1,29 @@
-"""Comment threads: turn a flat list of comments into display order.
+"""Comment threads: turn a flat list of comments into display order, and
+split it into comment pages.
 
 Pure functions over values; the article page loads the comments in one query
-and calls :func:`thread_order`.
+and calls :func:`thread_order`, then :func:`paginate_thread`; a comment's
+permalink page comes from :func:`comment_page_number`, which uses the same
+page boundaries (:func:`page_starts`).
+
+Comment pages hold at most ``per_page`` comments (``COMMENTS_PER_PAGE``),
+whatever the thread shape. A top-level comment and its replies stay on one
+page when they fit on it; a thread that does not fit in what is left of a
+page starts the next page, and a thread longer than a page continues over
+as many pages as it needs. A reply whose parent is not shown just above it
+in its nesting (the parent is on an earlier page, or the nesting is capped
+at ``COMMENTS_MAX_DEPTH``) carries ``reply_to`` (the parent) and
+``reply_to_page``, so the page can say whom it answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
+
+from config.pagequery import PageOutOfRange
 
 
 @dataclass(frozen=True)
@@ -18,6 +33,8 @@ class ThreadEntry:
 
     comment: Any
     depth: int
+    reply_to: Any = None  # the parent, when the page cannot show the nesting
+    reply_to_page: int = 0  # the comment page of ``reply_to``
 
 
 def thread_order(comments: Iterable[Any], max_depth: int) -> list[ThreadEntry]:
@@ -56,3 +73,101 @@ def thread_order(comments: Iterable[Any], max_depth: int) -> list[ThreadEntry]:
             seen.add(comment.pk)
             ordered.append(ThreadEntry(comment, 1))
     return ordered
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """One comment page: its ``number`` (1-based) of ``num_pages``, and whether
+    it opens with the continuation of a thread begun on an earlier page."""
+
+    number: int
+    num_pages: int
+    continued: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def page_starts(entries: Sequence[ThreadEntry], per_page: int) -> list[int]:
+    """The index in ``entries`` (display order, from :func:`thread_order`) at
+    which each comment page starts; always at least ``[0]``. Each page holds
+    at most ``per_page`` (>= 1; less counts as 1) entries; see the module
+    docstring for where threads break."""
+    per_page = max(1, per_page or 1)
+    threads: list[list[int]] = []  # [start, size] of each top-level thread
+    for index, entry in enumerate(entries):
+        if entry.depth == 1 or not threads:
+            threads.append([index, 0])
+        threads[-1][1] += 1
+    starts = [0]
+    used = 0
+    for start, size in threads:
+        if used and used + size > per_page:  # does not fit: next page
+            starts.append(start)
+            used = 0
+        offset, remaining = start, size
+        while used + remaining > per_page:  # longer than a page: split it
+            taken = per_page - used
+            offset += taken
+            remaining -= taken
+            starts.append(offset)
+            used = 0
+        used += remaining
+    return starts
+
+
+def comment_page_number(entries: Sequence[ThreadEntry], comment_id: Any, per_page: int) -> int:
+    """The comment page (1-based) showing ``comment_id`` among ``entries``
+    (the whole thread in display order); 1 when it is not among them."""
+    for index, entry in enumerate(entries):
+        if entry.comment.pk == comment_id:
+            return bisect_right(page_starts(entries, per_page), index)
+    return 1
+
+
+def paginate_thread(
+    entries: Sequence[ThreadEntry], per_page: int, number: int
+) -> tuple[list[ThreadEntry], CommentPage]:
+    """Comment page ``number`` (>= 1) of ``entries`` (the whole thread in
+    display order): its entries, with ``reply_to`` / ``reply_to_page`` set
+    where the page cannot show the nesting, and its :class:`CommentPage`.
+    Raises :class:`config.pagequery.PageOutOfRange` when ``number`` is beyond
+    the last page (page 1 always exists, empty or not)."""
+    starts = page_starts(entries, per_page)
+    if number > len(starts):
+        raise PageOutOfRange(number, len(starts))
+    first = starts[number - 1]
+    end = starts[number] if number < len(starts) else len(entries)
+    position = {entry.comment.pk: index for index, entry in enumerate(entries)}
+    shown = []
+    for index in range(first, end):
+        entry = entries[index]
+        parent_index = position.get(getattr(entry.comment, "parent_id", None))
+        if entry.depth > 1 and parent_index is not None:
+            parent = entries[parent_index]
+            if parent_index < first or parent.depth >= entry.depth:
+                entry = replace(
+                    entry,
+                    reply_to=parent.comment,
+                    reply_to_page=bisect_right(starts, parent_index),
+                )
+        shown.append(entry)
+    continued = bool(shown) and shown[0].depth > 1
+    return shown, CommentPage(number=number, num_pages=len(starts), continued=continued)

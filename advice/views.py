@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
+from django.utils.encoding import escape_uri_path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_GET,
@@ -27,7 +28,8 @@ from advice.middleware import reader_text
 from advice.models import Article, Topic
 from advice.related import related_articles
 from advice.sitemaps import article_meta
-from advice.threads import thread_order
+from advice.threads import comment_page_number, paginate_thread, thread_order
+from config.pagequery import PageOutOfRange, normal_page, page_query, page_redirect
 
 ARTICLES_PER_PAGE = 10
 
@@ -42,6 +44,10 @@ def home(request):
         if article is None:
             raise Http404("No article has that old WordPress id.")
         return HttpResponsePermanentRedirect(article.get_absolute_url())
+    number = normal_page(request.GET.get("page"))
+    target = page_redirect(request, "page", number)
+    if target is not None:  # one URL, one cache key per page (config.pagequery)
+        return HttpResponsePermanentRedirect(target)
     now = timezone.now()
     state = caching.site_state(now) if caching.enabled() else None
     modified = None
@@ -52,27 +58,31 @@ def home(request):
         if not_modified is not None:
             return not_modified
     articles = Article.objects.published(now)
-    html = _article_list_html(
-        articles, "home", request.GET.get("page"), state, now, "No articles yet."
-    )
+    try:
+        html = _article_list_html(articles, "home", number, state, now, "No articles yet.")
+    except PageOutOfRange as beyond:
+        return _to_last_page(request, "page", beyond)
     response = render(request, "advice/article_list.html", {"article_list_html": html})
     return caching.mark_revalidate(response, modified) if modified else response
 
 
-def _page_param(raw: str | None) -> str:
-    """A ``?page=`` / ``?cpage=`` value as a short cache-key part: digits (at
-    most 6) or "" (Django's paginators read anything else as page 1)."""
-    return raw if raw and raw.isascii() and raw.isdigit() and len(raw) <= 6 else ""
+def _to_last_page(request, name: str, beyond: PageOutOfRange):
+    """301 from a page number beyond the last page to the last page."""
+    path = escape_uri_path(request.path) + page_query(request.GET, name, beyond.last)
+    return HttpResponsePermanentRedirect(path)
 
 
-def _article_list_html(articles, name: str, raw_page, state, now, empty_text: str):
-    """One page of ``articles`` as summaries with page links (HTML), cached
-    under ``name``, the page number and the site version (``state``; None:
-    not cached)."""
-    number = _page_param(raw_page)
+def _article_list_html(articles, name: str, number: int, state, now, empty_text: str):
+    """Page ``number`` (normal form, :func:`config.pagequery.normal_page`) of
+    ``articles`` as summaries with page links (HTML), cached under ``name``,
+    that number and the site version (``state``; None: not cached). Raises
+    :class:`PageOutOfRange` beyond the last page (nothing is stored then)."""
 
     def render_list() -> str:
-        page = Paginator(articles.for_listing(), ARTICLES_PER_PAGE).get_page(number or None)
+        paginator = Paginator(articles.for_listing(), ARTICLES_PER_PAGE)
+        if number > paginator.num_pages:
+            raise PageOutOfRange(number, paginator.num_pages)
+        page = paginator.page(number)
         return render_to_string(
             "advice/_article_list_items.html", {"page_obj": page, "empty_text": empty_text}
         )
@@ -80,7 +90,7 @@ def _article_list_html(articles, name: str, raw_page, state, now, empty_text: st
     if state is None:
         return render_list()
     timeout = caching.fragment_timeout(now, [state.next_publish], caching.default_timeout())
-    key = caching.fragment_key("list", name, number, state.version)
+    key = caching.fragment_key("list", name, number, ARTICLES_PER_PAGE, state.version)
     return caching.cached_fragment(key, render_list, timeout)
 
 
@@ -111,6 +121,10 @@ def article_detail(request, slug: str):
     if caching.enabled():  # the site version comes with the article's row
         articles = articles.annotate(**caching.site_state_annotations(now))
     article = get_object_or_404(articles, slug=slug)
+    number = normal_page(request.GET.get("cpage"))
+    target = page_redirect(request, "cpage", number)
+    if target is not None:  # one URL, one cache key per comment page
+        return HttpResponsePermanentRedirect(target)
     state = caching.site_state_of(article)
     modified = None
     if state is not None and caching.conditional_get_allowed(request.COOKIES):
@@ -119,19 +133,32 @@ def article_detail(request, slug: str):
         not_modified = _not_modified(request, modified, needs_csrf_cookie=True)
         if not_modified is not None:
             return not_modified
-    response = _render_article(request, article, now=now, state=state)
+    try:
+        response = _render_article(request, article, now=now, state=state, comment_page=number)
+    except PageOutOfRange as beyond:
+        return _to_last_page(request, "cpage", beyond)
     if modified:
         return caching.mark_revalidate(response, modified)
     return caching.mark_no_store(response)
 
 
 def _render_article(
-    request, article, *, comment_form=None, comment_message="", status=200, now=None, state=None
+    request,
+    article,
+    *,
+    comment_form=None,
+    comment_message="",
+    status=200,
+    now=None,
+    state=None,
+    comment_page=1,
 ):
-    """Render the article page for ``article``; after a refused comment,
-    ``comment_form`` is the reader's bound form, ``comment_message`` says why
-    and ``status`` is the refusal's HTTP status. ``state`` is the site
-    version (:class:`advice.caching.SiteState`) when the caller has it."""
+    """Render the article page for ``article`` showing comment page
+    ``comment_page`` (normal form; :class:`PageOutOfRange` beyond the last);
+    after a refused comment, ``comment_form`` is the reader's bound form,
+    ``comment_message`` says why and ``status`` is the refusal's HTTP status.
+    ``state`` is the site version (:class:`advice.caching.SiteState`) when
+    the caller has it."""
     now = now or timezone.now()
     if state is None and caching.enabled():
         state = caching.site_state(now)
@@ -158,7 +185,9 @@ def _render_article(
     }
     context.update(article_meta(article, context["share_url"]))
     context.update(
-        _comment_context(request, article, comments_open, timeout, comment_form, comment_message)
+        _comment_context(
+            request, article, comments_open, timeout, comment_form, comment_message, comment_page
+        )
     )
     return render(request, "advice/article_detail.html", context, status=status)
 
@@ -184,16 +213,18 @@ def _thread_with_own_held(article, thread, browser_token: str):
     return thread_order(merged, settings.COMMENTS_MAX_DEPTH)
 
 
-def _comment_thread_html(request, article, comments_open: bool, timeout: int) -> str:
-    """The comment tree of the requested comment page (``?cpage=N``) as HTML.
+def _comment_thread_html(request, article, comments_open: bool, timeout: int, number: int) -> str:
+    """The comment tree of comment page ``number`` (``?cpage=N`` in normal
+    form, :func:`config.pagequery.normal_page`) as HTML; pages as
+    :func:`advice.threads.paginate_thread` cuts them (raises
+    :class:`PageOutOfRange` beyond the last page, storing nothing).
 
     The same for every reader, so cached under the article's ``updated_at``
-    (bumped by every comment change), open/closed and the page number, for
-    ``timeout`` seconds; except for a browser with held comments of its own,
-    whose tree (with "awaiting moderation" in place) is rendered for it alone.
-    Costs one query when rendered, none from the cache (one more when the
-    browser has a comment token)."""
-    cpage = request.GET.get("cpage")
+    (bumped by every comment change), open/closed, the page settings and the
+    page number, for ``timeout`` seconds; except for a browser with held
+    comments of its own, whose tree (with "awaiting moderation" in place) is
+    rendered for it alone. Costs one query when rendered, none from the cache
+    (one more when the browser has a comment token)."""
 
     def render_thread(held=()) -> str:
         thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
@@ -201,9 +232,7 @@ def _comment_thread_html(request, article, comments_open: bool, timeout: int) ->
         if held:
             merged = sorted([e.comment for e in thread] + held, key=lambda c: (c.created_at, c.pk))
             thread = thread_order(merged, settings.COMMENTS_MAX_DEPTH)
-        entries, comment_page = comment_rules.paginate_threads(
-            thread, settings.COMMENTS_PER_PAGE, cpage
-        )
+        entries, comment_page = paginate_thread(thread, settings.COMMENTS_PER_PAGE, number)
         context = {
             "thread": entries,
             "comment_page": comment_page,
@@ -219,12 +248,18 @@ def _comment_thread_html(request, article, comments_open: bool, timeout: int) ->
         if held:
             return render_thread(held)
     cache_key = caching.fragment_key(
-        "comments", article.pk, article.updated_at, comments_open, _page_param(cpage)
+        "comments",
+        article.pk,
+        article.updated_at,
+        comments_open,
+        settings.COMMENTS_PER_PAGE,
+        settings.COMMENTS_MAX_DEPTH,
+        number,
     )
     return caching.cached_fragment(cache_key, render_thread, timeout)
 
 
-def _comment_context(request, article, comments_open, timeout, form, message) -> dict:
+def _comment_context(request, article, comments_open, timeout, form, message, number=1) -> dict:
     """Template values for the comments section: the comment tree (HTML, see
     :func:`_comment_thread_html`), the form (prefilled from the "remember me"
     cookie and ``?replytocom=<id>``, or the reader's refused form with a fresh
@@ -247,7 +282,9 @@ def _comment_context(request, article, comments_open, timeout, form, message) ->
             initial["parent"] = reply_to.pk
         form = CommentForm(initial=initial, article=article, user=request.user)
     return {
-        "comment_thread_html": _comment_thread_html(request, article, comments_open, timeout),
+        "comment_thread_html": _comment_thread_html(
+            request, article, comments_open, timeout, number
+        ),
         "comment_form": form,
         "comment_message": message,
         "reply_to": reply_to,
@@ -315,7 +352,7 @@ def comment_post(request, slug: str):
     comment = result.comment
     thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
     entries = _thread_with_own_held(article, thread, token)
-    page = comment_rules.thread_page_number(entries, comment.pk, settings.COMMENTS_PER_PAGE)
+    page = comment_page_number(entries, comment.pk, settings.COMMENTS_PER_PAGE)
     query = f"?cpage={page}" if page > 1 else ""
     response = HttpResponseRedirect(
         f"{article.get_absolute_url()}{query}#comment-{comment.pk}", status=303
@@ -356,16 +393,23 @@ def topic_list(request):
 def topic_detail(request, slug: str):
     """``/topics/<slug>/``: published articles in a topic, paginated."""
     topic = get_object_or_404(Topic, slug=slug)
+    number = normal_page(request.GET.get("page"))
+    target = page_redirect(request, "page", number)
+    if target is not None:  # one URL, one cache key per page (config.pagequery)
+        return HttpResponsePermanentRedirect(target)
     now = timezone.now()
     state = caching.site_state(now) if caching.enabled() else None
-    html = _article_list_html(
-        Article.objects.published(now).filter(topics=topic),
-        f"topic-{topic.pk}",
-        request.GET.get("page"),
-        state,
-        now,
-        "No articles in this topic yet.",
-    )
+    try:
+        html = _article_list_html(
+            Article.objects.published(now).filter(topics=topic),
+            f"topic-{topic.pk}",
+            number,
+            state,
+            now,
+            "No articles in this topic yet.",
+        )
+    except PageOutOfRange as beyond:
+        return _to_last_page(request, "page", beyond)
     return render(request, "advice/topic_detail.html", {"topic": topic, "article_list_html": html})
 
 

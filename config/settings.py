@@ -127,13 +127,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
 # Redis when configured (shared by every app server), local memory otherwise.
+# A cache that fails is a miss, never an error (config/cache.py). The socket
+# timeouts bound what a Redis that accepts connections but never answers can
+# cost: one timeout, after which config.cache leaves the cache alone for
+# CACHE_RETRY_AFTER seconds. No retries: a retry only doubles the wait.
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
+CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS") or 0.3)  # connect, read
+CACHE_RETRY_AFTER = float(os.environ.get("CACHE_RETRY_AFTER") or 5.0)  # seconds
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "advice"),
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+                "retry_on_timeout": False,
+            },
         }
     }
 else:

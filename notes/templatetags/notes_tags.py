@@ -15,11 +15,12 @@ import re
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from config.cache import cache_get, cache_set
+from config.pagequery import page_path
 from notes.blanks import BlankSyntaxError
 from notes.drafting import drafter_context, drafter_for
 from notes.models import NoteTemplate
@@ -49,14 +50,16 @@ def answer_with_drafters(context, html: str) -> SafeString:
     is_staff = bool(user is not None and user.is_active and user.is_staff)
     notes = {note.slug: note for note in NoteTemplate.objects.filter(slug__in=set(slugs))}
     partial = get_template("notes/_drafter.html")
-    back = request.get_full_path() if request is not None else ""
+    # The way back is the page's path with only its page numbers, in normal
+    # form (config.pagequery): the same value for the cache key and the form.
+    back = page_path(request) if request is not None else ""
 
     def replace(match: re.Match) -> str:
         slug = match.group(1)
         note = notes.get(slug)
         include_assets = not context.render_context.get(_ASSETS_FLAG)
         key = _drafter_cache_key(note, back, include_assets) if note is not None else None
-        cached = cache.get(key) if key else None
+        cached = cache_get(key) if key else None  # a failing cache is a miss
         if cached is not None:
             context.render_context[_ASSETS_FLAG] = True
             return cached
@@ -75,7 +78,7 @@ def answer_with_drafters(context, html: str) -> SafeString:
         context.render_context[_ASSETS_FLAG] = True
         rendered = partial.render(values, request)
         if key:
-            cache.set(key, rendered, settings.FRAGMENT_CACHE_TIMEOUT)
+            cache_set(key, rendered, settings.FRAGMENT_CACHE_TIMEOUT)
         return rendered
 
     return mark_safe(MARKER.sub(replace, html))  # noqa: S308 — parts rendered/escaped above
@@ -87,7 +90,9 @@ def _drafter_cache_key(note: NoteTemplate, back: str, include_assets: bool) -> s
     An empty drafter is the same for every reader (no CSRF token: its
     post-back is exempt; nothing personal; staff warnings are rendered
     apart), so it is rendered once per note version, page path and asset
-    flag. Editing the template changes ``updated_at`` and so the key."""
+    flag. Editing the template changes ``updated_at`` and so the key.
+    ``back`` is :func:`config.pagequery.page_path`, so other query values
+    (``?utm_source=``, ``?replytocom=``) neither change nor multiply keys."""
     if not getattr(settings, "FRAGMENT_CACHE", False):
         return None
     digest = hashlib.sha256(back.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -91,7 +91,7 @@ def test_posting_the_embedded_form_offers_the_way_back(client, make_article, mak
 
 
 def test_cached_drafter_follows_an_edit_of_its_template_and_the_page_path(
-    client, make_article, make_note
+    client, make_article, make_note, make_comment, settings
 ):
     note = make_note(slug="cached", title="Before the edit")
     article = make_article(answer=ANSWER % note.slug)
@@ -104,6 +104,10 @@ def test_cached_drafter_follows_an_edit_of_its_template_and_the_page_path(
     page = client.get(url).content.decode()
     assert "After the edit" in page and "Before the edit" not in page
     assert "Hiring manager" in page or "hiring manager" in page
-    # Another page path gets its own way back, never a cached one.
-    other = client.get(url + "?cpage=1").content.decode()
-    assert f'name="back" value="{url}?cpage=1"' in other
+    # Another comment page gets its own way back, never a cached one; values
+    # the page does not read are not part of it (config.pagequery.page_path).
+    settings.COMMENTS_PER_PAGE = 1
+    make_comment(article)
+    make_comment(article)
+    other = client.get(url + "?cpage=2&utm_source=x").content.decode()
+    assert f'name="back" value="{url}?cpage=2"' in other

@@ -1,0 +1,94 @@
+"""One normal form for the page numbers a page reads from its query string
+(``?page=`` on lists, ``?cpage=`` on an article's comments), used for the
+cache key *and* for the render, so a cached fragment always means what the
+page shows.
+
+The rule (see SECURITY.md, "cache keys"):
+
+- :func:`normal_page` reads a raw value the way a reader means it: ``"3"``,
+  ``"+3"``, ``" 3"``, ``"03"`` are page 3; absent, empty, ``"0"``, negative or
+  anything that is not a whole number is page 1; more than :data:`MAX_PAGE`
+  is :data:`MAX_PAGE`.
+- A page whose query string does not hold that normal form answers 301 to
+  the URL that does (:func:`page_redirect`): page 1 has no parameter
+  (``?cpage=1`` and ``?cpage=abc`` go to the plain URL), other pages have
+  exactly one ``name=<digits>``. Other parameters are kept.
+- A number beyond the last page answers 301 to the last page; the view finds
+  out while rendering (:class:`PageOutOfRange`), before anything is stored.
+- :func:`page_path` is the page's path with only its page numbers in normal
+  form (no other parameter): the note drafter's way back, and its cache key.
+
+Lives in ``config`` because ``advice`` and ``notes`` both use it and
+``notes`` must never import ``advice``.
+"""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from django.utils.encoding import escape_uri_path
+
+PAGE_PARAMS = ("page", "cpage")
+MAX_PAGE = 100_000
+_MAX_RAW = 32  # characters; longer values are never a page number
+
+
+class PageOutOfRange(Exception):  # noqa: N818 — a signal to redirect, not an error
+    """Raised while rendering page ``number`` of ``last`` pages (number > last)."""
+
+    def __init__(self, number: int, last: int):
+        super().__init__(f"page {number} of {last}")
+        self.number = number
+        self.last = max(1, last)
+
+
+def normal_page(raw: str | None) -> int:
+    """The page number (1 to :data:`MAX_PAGE`) a raw query value stands for:
+    a whole number as Python reads it (``"+3"``, ``" 3"``, ``"03"`` → 3),
+    otherwise 1 (absent, empty, zero, negative, text)."""
+    if not raw or len(raw) > _MAX_RAW:
+        return 1
+    try:
+        number = int(raw)
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def normal_values(number: int) -> list[str]:
+    """The query values of page ``number`` in normal form: none for page 1."""
+    return [str(number)] if number > 1 else []
+
+
+def page_query(query: QueryDict, name: str, number: int) -> str:
+    """``query`` (a request's GET) encoded with parameter ``name`` set to page
+    ``number`` in normal form; other parameters kept in their order. Returns
+    ``"?..."`` or ``""``."""
+    changed = query.copy()
+    values = normal_values(number)
+    if values:
+        changed.setlist(name, values)
+    else:
+        changed.pop(name, None)
+    encoded = changed.urlencode()
+    return f"?{encoded}" if encoded else ""
+
+
+def page_redirect(request, name: str, number: int) -> str | None:
+    """The URL to answer 301 with when ``request``'s parameter ``name`` is not
+    page ``number`` in normal form; None when it already is."""
+    if request.GET.getlist(name) == normal_values(number):
+        return None
+    return escape_uri_path(request.path) + page_query(request.GET, name, number)
+
+
+def page_path(request) -> str:
+    """``request``'s path with only its page numbers (:data:`PAGE_PARAMS`) in
+    normal form, e.g. ``/articles/x/?cpage=3``; every other parameter dropped."""
+    query = QueryDict(mutable=True)
+    for name in PAGE_PARAMS:
+        if name in request.GET:
+            values = normal_values(normal_page(request.GET.get(name)))
+            if values:
+                query.setlist(name, values)
+    encoded = query.urlencode()
+    return escape_uri_path(request.path) + (f"?{encoded}" if encoded else "")
