@@ -18,26 +18,27 @@ Three layers:
    import) keeps it current:
 
    * SQLite: an FTS5 table ``advice_article_fts`` (rowid = article id; columns
-     title, question, answer, topics, comments; Porter stemmer, diacritics
-     removed) and triggers on ``advice_article``, ``advice_article_topics``,
+     title, question, answer, topics; Porter stemmer, diacritics removed),
+     an FTS5 table ``advice_comment_fts`` (rowid = comment id; ``article_id``
+     unindexed, ``body``) holding one row per *approved* comment, and
+     triggers on ``advice_article``, ``advice_article_topics``,
      ``advice_topic`` and ``advice_comment``.
-   * PostgreSQL: a side table ``advice_article_search(article_id, document
-     tsvector, comments tsvector)`` with a GIN index on ``document ||
-     comments``, filled by trigger functions on the same four tables
-     (``english`` configuration; title weight A, topics B, question C, answer
-     D; comments in their own column, since tsvector has only four weight
-     classes). Accents are folded with ``advice_unaccent()``, a
-     ``translate()`` over the same character map the Python side uses, so the
-     ``unaccent`` extension (which needs a superuser) is not required.
+   * PostgreSQL: side tables ``advice_article_search(article_id, document
+     tsvector)`` and ``advice_comment_search(comment_id, article_id, body
+     tsvector)``, each with a GIN index, filled by trigger functions on the
+     same four tables (``english`` configuration; title weight A, topics B,
+     question C, answer D). Accents are folded with ``advice_unaccent()``, a
+     ``translate()`` over the same character map the Python side uses, so
+     the ``unaccent`` extension (which needs a superuser) is not required.
 
-   Comments: the ``comments`` part of an article's row is the text of its
-   *approved* comments, recomputed by the comment triggers whenever a write
-   involves an approved row — insert, the moderation actions' single
-   ``UPDATE ... SET status`` (approve / spam / remove / restore), a body
-   edit, a move to another article, delete. Held, spam and removed comments
-   are never indexed. Cost: one such write re-reads that article's approved
-   comments (fine for comment threads; a bulk import of N approved comments
-   on one article does O(N²) text work).
+   Comments: each approved comment is its own index row pointing back to
+   its article, written by the comment triggers when a write involves an
+   approved row — insert, the moderation actions' single ``UPDATE ... SET
+   status`` (approve / spam / remove / restore), a body edit, a move to
+   another article, delete. Held, spam and removed comments are never
+   indexed. Cost: a comment write indexes (or drops) that comment alone,
+   whatever the size of the rest of the thread (before migration 0006 the
+   article's row held all its comments and each change re-read them).
 
    No Django model field differs per backend; ``makemigrations`` sees nothing.
    :func:`search_index_install` is idempotent; :func:`search_index_ensure`
@@ -46,18 +47,24 @@ Three layers:
 
 3. **Queries**: :func:`search_article_ids` returns ranked ids of published
    articles (one query); :func:`search_page` builds a page of results with
-   highlighted title and snippet. Ranking uses matching weights on both
-   backends (FTS5 ``bm25`` with column weights 10/2/1/4/0.2; PostgreSQL
-   ``ts_rank`` with weights 1.0/0.2/0.1/0.4, length-normalised, plus the
-   comments' rank at 0.02), so the same query gives the same top hit on
-   both. Snippets quote the article's own question and answer; a hit that
-   matched through its comments alone quotes the best-matching comment,
-   labelled as such.
+   highlighted title and snippet. A term matches an article when its own
+   text or one of its approved comments has it; each term is one index
+   lookup on each table, so the work grows with the rows holding the term,
+   not with the length of a thread. Ranking, per term: the article's own
+   score (FTS5 ``bm25`` with column weights 10/2/1/4; PostgreSQL ``ts_rank``
+   with weights 1.0/0.2/0.1/0.4, length-normalised) plus its best comment's
+   (bm25 x 0.2; ``ts_rank`` at 0.02), summed over the terms, so the same
+   query gives the same top hit on both. Snippets quote the article's own
+   question and answer; a hit that matched through its comments alone
+   quotes its best-matching comment (picked by the index, so only a couple
+   of comment bodies are read), labelled as such. Long texts are
+   snippeted around their matches without looking at every word.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -116,6 +123,16 @@ def _accent_map() -> tuple[str, str]:
 
 ACCENTED, UNACCENTED = _accent_map()
 _FOLD = str.maketrans(ACCENTED, UNACCENTED)
+_ACCENTED_CHAR = re.compile(f"[{ACCENTED}]")
+_UNACCENT = dict(zip(ACCENTED, UNACCENTED, strict=True))
+
+
+def _unaccent(text: str) -> str:
+    """``text`` with Latin accents removed, one character for one (so
+    positions stay put); quick when there are none."""
+    if text.isascii() or not _ACCENTED_CHAR.search(text):
+        return text
+    return _ACCENTED_CHAR.sub(lambda m: _UNACCENT[m.group()], text)
 
 
 def fold(text: str) -> str:
@@ -204,6 +221,25 @@ class TermMatcher:
     def __init__(self, terms: Iterable[str]):
         self.stems = [(term, _stem(term)) for term in terms]
         self.seen: dict[str, frozenset[str]] = {}
+        # Every matching word starts with its term's stem, so this finds
+        # (a superset of) them in C, without looking at every word.
+        stems = sorted({re.escape(stem) for _, stem in self.stems}, key=len, reverse=True)
+        self.candidates = (
+            re.compile(r"(?<![^\W_])(?:" + "|".join(stems) + r")[^\W_]*", re.IGNORECASE)
+            if stems
+            else None
+        )
+
+    def words(self, text: str):
+        """``(start, end, terms)`` for each word of ``text`` that matches
+        (see :func:`word_matches`), in order; quick on long text."""
+        if self.candidates is None:
+            return
+        # Accents folded one character for one, so positions stay put.
+        for match in self.candidates.finditer(_unaccent(text)):
+            found = self(text[match.start() : match.end()])
+            if found:
+                yield match.start(), match.end(), found
 
     def __call__(self, word: str) -> frozenset[str]:
         folded = fold(word)
@@ -243,11 +279,47 @@ def highlight(text: str, terms: Iterable[str] | TermMatcher) -> SafeString:
     return mark_safe("".join(out))
 
 
+LONG_TEXT = 4000  # characters; a longer text's snippet is looked for near its matches
+FOCUS_HITS = 300  # matching words of a long text looked at for its snippet
+
+
+def _focus(text: str, matcher: TermMatcher, reach: int = 600) -> tuple[int, int]:
+    """For a long ``text``: the ``(start, end)`` character range, about
+    ``2 * reach`` long and cut at spaces, around the stretch where most
+    distinct terms match close together (the start of the text when none
+    does). Work grows with the matching words, not with every word."""
+    hits = list(itertools.islice(matcher.words(text), FOCUS_HITS))
+    best_at, best_count = 0, 0
+    for n, (start, _, _) in enumerate(hits):
+        found: set[str] = set()
+        for other_start, _, terms in hits[n:]:
+            if other_start - start > reach:
+                break
+            found |= terms
+        if len(found) > best_count:
+            best_at, best_count = start, len(found)
+    begin = max(0, best_at - reach // 2)
+    end = min(len(text), begin + 2 * reach)
+    if begin > 0:
+        space = text.find(" ", begin)
+        begin = space + 1 if 0 <= space < best_at else begin
+    if end < len(text):
+        space = text.rfind(" ", begin, end)
+        end = space if space > best_at else end
+    return begin, end
+
+
 def snippet(text: str, terms: Iterable[str] | TermMatcher, *, words: int = 30) -> SafeString:
     """The ``words``-word stretch of ``text`` (plain, untrusted) with the most
     distinct matched terms, highlighted by :func:`highlight`, with "…" where
     text was cut. The start of the text when nothing matches."""
     matcher = terms if isinstance(terms, TermMatcher) else TermMatcher(terms)
+    if len(text) > LONG_TEXT:
+        begin, end = _focus(text, matcher)
+        piece = snippet(text[begin:end], matcher, words=words)
+        prefix = "… " if begin > 0 and not piece.startswith("… ") else ""
+        suffix = " …" if end < len(text) and not piece.endswith(" …") else ""
+        return mark_safe(prefix + piece + suffix)
     spans = [m.span() for m in _WORD.finditer(text)]
     if not spans:
         return highlight(text, matcher)
@@ -291,15 +363,19 @@ def snippet(text: str, terms: Iterable[str] | TermMatcher, *, words: int = 30) -
 # --- The index (SQL per backend) ----------------------------------------------
 
 FTS_TABLE = "advice_article_fts"
+COMMENT_FTS_TABLE = "advice_comment_fts"
 PG_TABLE = "advice_article_search"
+PG_COMMENT_TABLE = "advice_comment_search"
 
-# Column weights, title / question / answer / topics / approved comments.
+# Column weights, title / question / answer / topics, and approved comments.
 # PostgreSQL's ts_rank takes them per weight class: {D answer, C question,
-# B topics, A title}; the comments are a separate tsvector (there are only
-# four classes) ranked with PG_COMMENT_RANK_WEIGHTS and added. Comments weigh
-# least, a fifth of the answer on both backends: a word readers used finds
-# the article, but an article whose own text has it ranks first (the pinned
-# top hits in tests/advice/test_search.py).
+# B topics, A title}; a comment is its own index row, ranked with
+# PG_COMMENT_RANK_WEIGHTS. An article's score adds, per query term, its own
+# text's score and its best comment's (the comment's times
+# WEIGHTS["comments"] on SQLite): comments weigh least, a fifth of the answer
+# on both backends, so a word readers used finds the article, but an article
+# whose own text has it ranks first (the pinned top hits in
+# tests/advice/test_search.py).
 WEIGHTS = {"title": 10.0, "question": 2.0, "answer": 1.0, "topics": 4.0, "comments": 0.2}
 PG_RANK_WEIGHTS = "{0.1,0.2,0.4,1.0}"
 PG_COMMENT_RANK_WEIGHTS = "{0.02,0.02,0.02,0.02}"
@@ -311,32 +387,23 @@ _SQLITE_TOPICS_OF = (
     "coalesce((SELECT group_concat(t.name, ' ') FROM advice_topic t "
     "JOIN advice_article_topics m ON m.topic_id = t.id WHERE m.article_id = {id}), '')"
 )
-
-# The approved comments of an article, one text (order does not matter to the index).
-_SQLITE_COMMENTS_OF = (
-    "coalesce((SELECT group_concat(c.body, ' ') FROM advice_comment c "
-    f"WHERE c.article_id = {{id}} AND c.status = '{Comment.Status.APPROVED.value}'), '')"
-)
-FTS_COLUMNS = ("title", "question", "answer", "topics", "comments")
-
-
-def _sqlite_comments_refresh(article_id: str) -> str:
-    return (
-        f"UPDATE {FTS_TABLE} SET comments = {_SQLITE_COMMENTS_OF.format(id=article_id)} "
-        f"WHERE rowid = {article_id};"
-    )
-
+FTS_COLUMNS = ("title", "question", "answer", "topics")
+# article_id first: reading it never walks a long body's overflow pages.
+COMMENT_FTS_COLUMNS = ("article_id", "body")
+_FTS_TOKENIZE = "tokenize = 'porter unicode61 remove_diacritics 2'"
 
 _SQLITE_ROW_INSERT = (
-    f"INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics, comments) "
+    f"INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics) "
     "VALUES (new.id, new.title, new.question, new.answer, "
-    f"{_SQLITE_TOPICS_OF.format(id='new.id')}, {_SQLITE_COMMENTS_OF.format(id='new.id')});"
+    f"{_SQLITE_TOPICS_OF.format(id='new.id')});"
 )
 _APPROVED = f"'{Comment.Status.APPROVED.value}'"
 
 SQLITE_INSTALL = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    f"{', '.join(FTS_COLUMNS)}, tokenize = 'porter unicode61 remove_diacritics 2')",
+    f"{', '.join(FTS_COLUMNS)}, {_FTS_TOKENIZE})",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {COMMENT_FTS_TABLE} USING fts5("
+    f"article_id UNINDEXED, body, {_FTS_TOKENIZE})",
     f"""CREATE TRIGGER IF NOT EXISTS advice_article_fts_insert
     AFTER INSERT ON advice_article BEGIN
       {_SQLITE_ROW_INSERT}
@@ -372,21 +439,27 @@ SQLITE_INSTALL = [
       UPDATE {FTS_TABLE} SET topics = {_SQLITE_TOPICS_OF.format(id=FTS_TABLE + ".rowid")}
       WHERE rowid IN (SELECT article_id FROM advice_article_topics WHERE topic_id = new.id);
     END""",
-    # Approved comments: a held, spam or removed comment is never indexed, so
-    # only writes that involve an approved row (before or after) re-index.
+    # Approved comments, one index row each (rowid = comment id): a write
+    # touches that comment's row only. Held, spam and removed comments are
+    # never indexed; a write that changes no approved comment's status, text
+    # or article (clearing IP addresses, say) touches nothing.
     f"""CREATE TRIGGER IF NOT EXISTS advice_comment_fts_insert
     AFTER INSERT ON advice_comment WHEN new.status = {_APPROVED} BEGIN
-      {_sqlite_comments_refresh("new.article_id")}
+      INSERT INTO {COMMENT_FTS_TABLE} (rowid, article_id, body)
+      VALUES (new.id, new.article_id, new.body);
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS advice_comment_fts_delete
     AFTER DELETE ON advice_comment WHEN old.status = {_APPROVED} BEGIN
-      {_sqlite_comments_refresh("old.article_id")}
+      DELETE FROM {COMMENT_FTS_TABLE} WHERE rowid = old.id;
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS advice_comment_fts_update
-    AFTER UPDATE OF status, body, article_id ON advice_comment
-    WHEN old.status = {_APPROVED} OR new.status = {_APPROVED} BEGIN
-      {_sqlite_comments_refresh("old.article_id")}
-      {_sqlite_comments_refresh("new.article_id")}
+    AFTER UPDATE OF id, status, body, article_id ON advice_comment
+    WHEN (old.status = {_APPROVED} OR new.status = {_APPROVED})
+      AND (old.id IS NOT new.id OR old.status IS NOT new.status
+           OR old.article_id IS NOT new.article_id OR old.body IS NOT new.body) BEGIN
+      DELETE FROM {COMMENT_FTS_TABLE} WHERE rowid = old.id;
+      INSERT INTO {COMMENT_FTS_TABLE} (rowid, article_id, body)
+      SELECT new.id, new.article_id, new.body WHERE new.status = {_APPROVED};
     END""",
 ]
 SQLITE_TRIGGERS = [
@@ -403,12 +476,18 @@ SQLITE_TRIGGERS = [
 ]
 SQLITE_REBUILD = [
     f"DELETE FROM {FTS_TABLE}",
-    f"INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics, comments) "
-    f"SELECT a.id, a.title, a.question, a.answer, {_SQLITE_TOPICS_OF.format(id='a.id')}, "
-    f"{_SQLITE_COMMENTS_OF.format(id='a.id')} FROM advice_article a",
+    f"INSERT INTO {FTS_TABLE} (rowid, title, question, answer, topics) "
+    f"SELECT a.id, a.title, a.question, a.answer, {_SQLITE_TOPICS_OF.format(id='a.id')} "
+    "FROM advice_article a",
+    f"DELETE FROM {COMMENT_FTS_TABLE}",
+    f"INSERT INTO {COMMENT_FTS_TABLE} (rowid, article_id, body) "
+    f"SELECT id, article_id, body FROM advice_comment WHERE status = {_APPROVED}",
 ]
+# Triggers and tables are dropped before an install that changes their shape
+# (an index from migration 0003/0004: one article row holding every comment).
 SQLITE_UNINSTALL = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS] + [
-    f"DROP TABLE IF EXISTS {FTS_TABLE}"
+    f"DROP TABLE IF EXISTS {COMMENT_FTS_TABLE}",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
 ]
 
 
@@ -416,9 +495,6 @@ def _pg_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# What a query matches on PostgreSQL: the article's own text and its approved
-# comments (the GIN index is on this expression).
-PG_DOCUMENT = "(document || comments)"
 PG_TRIGGERS = [
     "advice_article_search_article",
     "advice_article_search_article_truncate",
@@ -429,26 +505,37 @@ PG_TRIGGERS = [
     "advice_article_search_comment_delete",
     "advice_article_search_comment_truncate",
 ]
-
+_PG_COMMENT_ROW = (
+    f"INSERT INTO {PG_COMMENT_TABLE} (comment_id, article_id, body) "
+    "VALUES (NEW.id, NEW.article_id, to_tsvector('english', advice_unaccent(NEW.body))) "
+    "ON CONFLICT (comment_id) "
+    "DO UPDATE SET article_id = EXCLUDED.article_id, body = EXCLUDED.body;"
+)
 
 PG_INSTALL = [
     f"""CREATE TABLE IF NOT EXISTS {PG_TABLE} (
       article_id bigint PRIMARY KEY,
-      document tsvector NOT NULL,
-      comments tsvector NOT NULL DEFAULT ''
+      document tsvector NOT NULL
     )""",
-    # Tables made by migration 0003 lack the comments column and index on
-    # the article's own text only.
-    f"ALTER TABLE {PG_TABLE} ADD COLUMN IF NOT EXISTS comments tsvector NOT NULL DEFAULT ''",
-    f"DROP INDEX IF EXISTS {PG_TABLE}_document",
-    f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_all ON {PG_TABLE} USING gin ({PG_DOCUMENT})",
+    # Tables made by migration 0004 hold every comment in a column of the
+    # article's row (and index document || comments): drop both.
+    f"DROP INDEX IF EXISTS {PG_TABLE}_all",
+    f"ALTER TABLE {PG_TABLE} DROP COLUMN IF EXISTS comments",
+    f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_document ON {PG_TABLE} USING gin (document)",
+    f"""CREATE TABLE IF NOT EXISTS {PG_COMMENT_TABLE} (
+      comment_id bigint PRIMARY KEY,
+      article_id bigint NOT NULL,
+      body tsvector NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {PG_COMMENT_TABLE}_body ON {PG_COMMENT_TABLE} USING gin (body)",
+    f"CREATE INDEX IF NOT EXISTS {PG_COMMENT_TABLE}_article ON {PG_COMMENT_TABLE} (article_id)",
     f"""CREATE OR REPLACE FUNCTION advice_unaccent(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$ SELECT CASE WHEN $1 ~ '[\\u00c0-\\u024f]'
       THEN translate($1, {_pg_literal(ACCENTED)}, {_pg_literal(UNACCENTED)}) ELSE $1 END $$""",
     f"""CREATE OR REPLACE FUNCTION advice_article_search_refresh(ids bigint[]) RETURNS void
     LANGUAGE sql AS $$
-      INSERT INTO {PG_TABLE} (article_id, document, comments)
+      INSERT INTO {PG_TABLE} (article_id, document)
       SELECT a.id,
         setweight(to_tsvector('english', advice_unaccent(a.title)), 'A')
         || setweight(to_tsvector('english', advice_unaccent(coalesce(
@@ -456,14 +543,9 @@ PG_INSTALL = [
               JOIN advice_article_topics m ON m.topic_id = t.id WHERE m.article_id = a.id),
              ''))), 'B')
         || setweight(to_tsvector('english', advice_unaccent(a.question)), 'C')
-        || setweight(to_tsvector('english', advice_unaccent(a.answer)), 'D'),
-        to_tsvector('english', advice_unaccent(coalesce(
-          (SELECT string_agg(c.body, ' ') FROM advice_comment c
-           WHERE c.article_id = a.id AND c.status = {_APPROVED}),
-          '')))
+        || setweight(to_tsvector('english', advice_unaccent(a.answer)), 'D')
       FROM advice_article a WHERE a.id = ANY(ids)
-      ON CONFLICT (article_id)
-      DO UPDATE SET document = EXCLUDED.document, comments = EXCLUDED.comments
+      ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document
     $$""",
     f"""CREATE OR REPLACE FUNCTION advice_article_search_on_article() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -496,28 +578,22 @@ PG_INSTALL = [
         SELECT article_id FROM advice_article_topics WHERE topic_id = NEW.id));
       RETURN NULL;
     END $$""",
-    # Statement-level, with transition tables: one bulk insert (the WXR
-    # import) or one moderation UPDATE re-indexes each article once, and a
-    # write that changes no approved comment's text or article (clearing IP
-    # addresses, say) re-indexes nothing.
+    # Row-level, one index row per approved comment: a write re-indexes only
+    # the comment it changes. The WHEN clauses of the triggers below keep
+    # writes that change no approved comment's status, text or article
+    # (clearing IP addresses, held comments) from calling this at all.
     f"""CREATE OR REPLACE FUNCTION advice_article_search_on_comment() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP = 'TRUNCATE' THEN
-        UPDATE {PG_TABLE} SET comments = '' WHERE comments <> '';
-      ELSIF TG_OP = 'INSERT' THEN
-        PERFORM advice_article_search_refresh(ARRAY(
-          SELECT DISTINCT article_id FROM new_rows WHERE status = {_APPROVED}));
-      ELSIF TG_OP = 'DELETE' THEN
-        PERFORM advice_article_search_refresh(ARRAY(
-          SELECT DISTINCT article_id FROM old_rows WHERE status = {_APPROVED}));
-      ELSE
-        PERFORM advice_article_search_refresh(ARRAY(
-          SELECT unnest(ARRAY[o.article_id, n.article_id])
-          FROM old_rows o JOIN new_rows n ON n.id = o.id
-          WHERE (o.status = {_APPROVED} OR n.status = {_APPROVED})
-            AND (o.status, o.body, o.article_id) IS DISTINCT FROM
-                (n.status, n.body, n.article_id)));
+        TRUNCATE {PG_COMMENT_TABLE};
+        RETURN NULL;
+      END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM {PG_COMMENT_TABLE} WHERE comment_id = OLD.id;
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = {_APPROVED} THEN
+        {_PG_COMMENT_ROW}
       END IF;
       RETURN NULL;
     END $$""",
@@ -533,22 +609,34 @@ PG_INSTALL = [
     """CREATE OR REPLACE TRIGGER advice_article_search_topic
     AFTER UPDATE OF name ON advice_topic
     FOR EACH ROW EXECUTE FUNCTION advice_article_search_on_topic()""",
-    """CREATE OR REPLACE TRIGGER advice_article_search_comment_insert
-    AFTER INSERT ON advice_comment REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION advice_article_search_on_comment()""",
-    """CREATE OR REPLACE TRIGGER advice_article_search_comment_update
-    AFTER UPDATE ON advice_comment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION advice_article_search_on_comment()""",
-    """CREATE OR REPLACE TRIGGER advice_article_search_comment_delete
-    AFTER DELETE ON advice_comment REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION advice_article_search_on_comment()""",
+    # Dropped first: those of migration 0004 were statement-level.
+    "DROP TRIGGER IF EXISTS advice_article_search_comment_insert ON advice_comment",
+    "DROP TRIGGER IF EXISTS advice_article_search_comment_update ON advice_comment",
+    "DROP TRIGGER IF EXISTS advice_article_search_comment_delete ON advice_comment",
+    f"""CREATE TRIGGER advice_article_search_comment_insert
+    AFTER INSERT ON advice_comment
+    FOR EACH ROW WHEN (NEW.status = {_APPROVED})
+    EXECUTE FUNCTION advice_article_search_on_comment()""",
+    f"""CREATE TRIGGER advice_article_search_comment_update
+    AFTER UPDATE OF id, status, body, article_id ON advice_comment
+    FOR EACH ROW WHEN ((OLD.status = {_APPROVED} OR NEW.status = {_APPROVED})
+      AND (OLD.id, OLD.status, OLD.article_id, OLD.body)
+          IS DISTINCT FROM (NEW.id, NEW.status, NEW.article_id, NEW.body))
+    EXECUTE FUNCTION advice_article_search_on_comment()""",
+    f"""CREATE TRIGGER advice_article_search_comment_delete
+    AFTER DELETE ON advice_comment
+    FOR EACH ROW WHEN (OLD.status = {_APPROVED})
+    EXECUTE FUNCTION advice_article_search_on_comment()""",
     """CREATE OR REPLACE TRIGGER advice_article_search_comment_truncate
     AFTER TRUNCATE ON advice_comment
     FOR EACH STATEMENT EXECUTE FUNCTION advice_article_search_on_comment()""",
 ]
 PG_REBUILD = [
-    f"TRUNCATE {PG_TABLE}",
+    f"TRUNCATE {PG_TABLE}, {PG_COMMENT_TABLE}",
     "SELECT advice_article_search_refresh(ARRAY(SELECT id FROM advice_article))",
+    f"INSERT INTO {PG_COMMENT_TABLE} (comment_id, article_id, body) "
+    "SELECT id, article_id, to_tsvector('english', advice_unaccent(body)) "
+    f"FROM advice_comment WHERE status = {_APPROVED}",
 ]
 PG_UNINSTALL = [
     "DROP TRIGGER IF EXISTS advice_article_search_article ON advice_article",
@@ -565,6 +653,7 @@ PG_UNINSTALL = [
     "DROP FUNCTION IF EXISTS advice_article_search_on_article()",
     "DROP FUNCTION IF EXISTS advice_article_search_refresh(bigint[])",
     "DROP FUNCTION IF EXISTS advice_unaccent(text)",
+    f"DROP TABLE IF EXISTS {PG_COMMENT_TABLE}",
     f"DROP TABLE IF EXISTS {PG_TABLE}",
 ]
 
@@ -575,25 +664,32 @@ def _run(connection, statements: list[str]) -> None:
             cursor.execute(statement)
 
 
-def _sqlite_fts_columns(connection) -> tuple[str, ...]:
-    """The columns of the SQLite FTS table as it stands (``()`` when missing)."""
+def _sqlite_fts_columns(connection, table: str = FTS_TABLE) -> tuple[str, ...]:
+    """The columns of a SQLite FTS table as it stands (``()`` when missing)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA table_info({FTS_TABLE})")
+        cursor.execute(f"PRAGMA table_info({table})")
         return tuple(row[1] for row in cursor.fetchall())
+
+
+def _sqlite_shape_ok(connection) -> bool:
+    """Both SQLite FTS tables exist with today's columns."""
+    return _sqlite_fts_columns(connection) == FTS_COLUMNS and (
+        _sqlite_fts_columns(connection, COMMENT_FTS_TABLE) == COMMENT_FTS_COLUMNS
+    )
 
 
 def search_index_install(connection=default_connection, *, rebuild: bool = True) -> bool:
     """Create the search index, its triggers and (``rebuild``) fill it from
     every article and its approved comments. Idempotent; an index of an
-    older shape (migration 0003: no comments) is brought up to date — on
-    SQLite the FTS table is dropped and rebuilt, on PostgreSQL the column is
-    added (call with ``rebuild`` to fill it). Returns ``False`` (doing
-    nothing) on a database other than SQLite or PostgreSQL, which then
-    searches with a plain ``icontains`` fallback."""
+    older shape (migration 0003: no comments; 0004: every comment in the
+    article's row) is brought up to date — on SQLite its tables and triggers
+    are dropped and made again, on PostgreSQL the old column goes and the
+    comment table is added — and rebuilt. Returns ``False`` (doing nothing)
+    on a database other than SQLite or PostgreSQL, which then searches with
+    a plain ``icontains`` fallback."""
     if connection.vendor == "sqlite":
-        columns = _sqlite_fts_columns(connection)
-        if columns and columns != FTS_COLUMNS:
-            _run(connection, [f"DROP TABLE {FTS_TABLE}"])
+        if not _sqlite_shape_ok(connection):
+            _run(connection, SQLITE_UNINSTALL)
             rebuild = True
         _run(connection, SQLITE_INSTALL + (SQLITE_REBUILD if rebuild else []))
     elif connection.vendor == "postgresql":
@@ -612,13 +708,13 @@ def search_index_uninstall(connection=default_connection) -> None:
 
 
 def search_index_ensure(connection=default_connection) -> bool:
-    """Re-install and rebuild the index when it is missing, lacks the
-    comments column (an index made before migration 0004) or misses any of
-    its triggers (Django rebuilds a SQLite table for many ``ALTER``\\ s,
-    which drops that table's triggers — on ``advice_article`` and on
-    ``advice_comment`` alike). Meant for ``post_migrate``. Returns ``True``
-    when it repaired something, ``False`` when all was in place or the
-    database is neither SQLite nor PostgreSQL."""
+    """Re-install and rebuild the index when it is missing, has an older
+    shape (before migration 0006) or misses any of its triggers (Django
+    rebuilds a SQLite table for many ``ALTER``\\ s, which drops that table's
+    triggers — on ``advice_article`` and on ``advice_comment`` alike). Meant
+    for ``post_migrate``. Returns ``True`` when it repaired something,
+    ``False`` when all was in place or the database is neither SQLite nor
+    PostgreSQL."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             placeholders = ", ".join(["%s"] * len(SQLITE_TRIGGERS))
@@ -628,17 +724,23 @@ def search_index_ensure(connection=default_connection) -> bool:
                 SQLITE_TRIGGERS,
             )
             complete = cursor.fetchone()[0] == len(SQLITE_TRIGGERS)
-            complete = complete and _sqlite_fts_columns(connection) == FTS_COLUMNS
+            complete = complete and _sqlite_shape_ok(connection)
         elif connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT count(*) FROM information_schema.columns "
-                "WHERE table_schema = current_schema() AND table_name = %s "
-                "AND column_name IN ('document', 'comments')",
-                [PG_TABLE],
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name IN (%s, %s) "
+                "AND column_name IN ('document', 'comments', 'body')",
+                [PG_TABLE, PG_COMMENT_TABLE],
             )
-            complete = cursor.fetchone()[0] == 2
+            complete = set(cursor.fetchall()) == {
+                (PG_TABLE, "document"),
+                (PG_COMMENT_TABLE, "body"),
+            }
+            # Row-level comment triggers (tgtype bit 0); 0004's were statement-level.
             cursor.execute(
-                "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s)",
+                "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s) "
+                "AND (tgname NOT LIKE 'advice_article_search_comment_%%' "
+                "OR tgname LIKE '%%_truncate' OR tgtype & 1 = 1)",
                 [PG_TRIGGERS],
             )
             complete = complete and cursor.fetchone()[0] == len(PG_TRIGGERS)
@@ -668,12 +770,53 @@ def _weights_sql() -> str:
     return ", ".join(str(WEIGHTS[c]) for c in FTS_COLUMNS)
 
 
-def _pg_rank_sql() -> str:
-    """The PostgreSQL rank of index row ``s`` for tsquery ``q`` (higher is better)."""
-    return (
-        f"ts_rank('{PG_RANK_WEIGHTS}', s.document, q, {PG_RANK_NORMALIZATION}) + "
-        f"ts_rank('{PG_COMMENT_RANK_WEIGHTS}', s.comments, q, {PG_RANK_NORMALIZATION})"
-    )
+def _term_matches(terms: list[str], prefix: bool, vendor: str) -> list[str]:
+    """One match expression per term (FTS5 or tsquery); with ``prefix`` the
+    last term matches as a prefix."""
+    make = fts5_match_expression if vendor == "sqlite" else tsquery_expression
+    last = len(terms) - 1
+    return [make([term], prefix=prefix and n == last) for n, term in enumerate(terms)]
+
+
+def _hits_sql(terms: list[str], *, prefix: bool, vendor: str, row_id: str | None = None):
+    """SQL (and parameters) of rows ``(article_id, term, src, score)``: for
+    each term (numbered from 0), the articles whose own text has it (src 0)
+    and those with an approved comment that has it (src 1, one row per such
+    comment), with that row's score for the term (SQLite: bm25, lower is
+    better; PostgreSQL: ts_rank, higher is better). Each part is an index
+    lookup of one term, so the work grows with the rows that hold the term,
+    never with the length of an article's other comments. ``row_id``
+    restricts it to one article (an SQL expression)."""
+    parts, params = [], []
+    for n, match in enumerate(_term_matches(terms, prefix, vendor)):
+        if vendor == "sqlite":
+            own = f" AND rowid = {row_id}" if row_id else ""
+            theirs = f" AND article_id = {row_id}" if row_id else ""
+            parts.append(
+                f"SELECT rowid AS article_id, {n} AS term, 0 AS src, "
+                f"bm25({FTS_TABLE}, {_weights_sql()}) AS score "
+                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{own}"
+            )
+            parts.append(
+                f"SELECT article_id, {n}, 1, {WEIGHTS['comments']} * "
+                f"bm25({COMMENT_FTS_TABLE}, 0.0, 1.0) "
+                f"FROM {COMMENT_FTS_TABLE} WHERE {COMMENT_FTS_TABLE} MATCH %s{theirs}"
+            )
+        else:
+            own = f" AND s.article_id = {row_id}" if row_id else ""
+            theirs = f" AND c.article_id = {row_id}" if row_id else ""
+            parts.append(
+                f"SELECT s.article_id, {n} AS term, 0 AS src, "
+                f"ts_rank('{PG_RANK_WEIGHTS}', s.document, q, {PG_RANK_NORMALIZATION}) AS score "
+                f"FROM {PG_TABLE} s, to_tsquery('english', %s) q WHERE s.document @@ q{own}"
+            )
+            parts.append(
+                f"SELECT c.article_id, {n}, 1, "
+                f"ts_rank('{PG_COMMENT_RANK_WEIGHTS}', c.body, q, {PG_RANK_NORMALIZATION}) "
+                f"FROM {PG_COMMENT_TABLE} c, to_tsquery('english', %s) q WHERE c.body @@ q{theirs}"
+            )
+        params += [match, match]
+    return " UNION ALL ".join(parts), params
 
 
 def ranked_ids_sql(
@@ -689,26 +832,27 @@ def ranked_ids_sql(
     match ``terms`` (from :func:`query_terms`), best first, at most
     ``limit``, without ``exclude_ids``. Usable alone or as a subquery
     (``id IN (...)``). ``None`` when there are no terms or the database has
-    no index (see :func:`search_index_install`)."""
+    no index (see :func:`search_index_install`).
+
+    A term matches an article when its own text or one of its approved
+    comments has it; unless ``any_term``, every term must match. Score: per
+    term, the article's own score plus its best comment's (see
+    :data:`WEIGHTS`), summed over the terms."""
     if not terms or connection.vendor not in ("sqlite", "postgresql"):
         return None
+    vendor = connection.vendor
     published = Article.objects.published().exclude(id__in=list(exclude_ids)).order_by()
     sub_sql, sub_params = published.values("id").query.sql_with_params()
-    if connection.vendor == "sqlite":
-        sql = (
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-            f"AND +rowid IN ({sub_sql}) "
-            f"ORDER BY bm25({FTS_TABLE}, {_weights_sql()}), rowid DESC LIMIT %s"
-        )
-        match = fts5_match_expression(terms, any_term=any_term, prefix=prefix)
-    else:
-        sql = (
-            f"SELECT s.article_id FROM {PG_TABLE} s, to_tsquery('english', %s) q "
-            f"WHERE (s.document || s.comments) @@ q AND s.article_id IN ({sub_sql}) "
-            f"ORDER BY {_pg_rank_sql()} DESC, s.article_id DESC LIMIT %s"
-        )
-        match = tsquery_expression(terms, any_term=any_term, prefix=prefix)
-    return sql, [match, *sub_params, limit]
+    hits, hit_params = _hits_sql(terms, prefix=prefix, vendor=vendor)
+    best, order = ("min", "ASC") if vendor == "sqlite" else ("max", "DESC")
+    having = "" if any_term else f" HAVING count(DISTINCT term) = {len(terms)}"
+    sql = (
+        f"SELECT article_id FROM (SELECT article_id, term, {best}(score) AS score "
+        f"FROM ({hits}) h GROUP BY article_id, term, src) t "
+        f"WHERE article_id IN ({sub_sql}) GROUP BY article_id{having} "
+        f"ORDER BY sum(score) {order}, article_id DESC LIMIT %s"
+    )
+    return sql, [*hit_params, *sub_params, limit]
 
 
 def rank_sql(
@@ -717,23 +861,21 @@ def rank_sql(
     """A scalar SQL expression (and parameters) for use in a query over the
     article table: the search rank of that row's article for ``terms``,
     lower is better (the same scale :func:`ranked_ids_sql` orders by), NULL
-    when it does not match. ``None`` when :func:`ranked_ids_sql` would be."""
+    when it does not match. ``None`` when :func:`ranked_ids_sql` would be.
+    Meant for a few rows (related articles): each is one index lookup per
+    term."""
     if not terms or connection.vendor not in ("sqlite", "postgresql"):
         return None
     quote = connection.ops.quote_name
     row_id = f"{quote(Article._meta.db_table)}.{quote('id')}"
-    if connection.vendor == "sqlite":
-        sql = (
-            f"(SELECT bm25({FTS_TABLE}, {_weights_sql()}) FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND rowid = {row_id})"
-        )
-        return sql, [fts5_match_expression(terms, any_term=any_term)]
+    vendor = connection.vendor
+    hits, params = _hits_sql(terms, prefix=False, vendor=vendor, row_id=row_id)
+    best, sign = ("min", "") if vendor == "sqlite" else ("max", "-")
     sql = (
-        f"(SELECT -({_pg_rank_sql()}) "
-        f"FROM {PG_TABLE} s, to_tsquery('english', %s) q "
-        f"WHERE s.article_id = {row_id} AND (s.document || s.comments) @@ q)"
+        f"(SELECT {sign}sum(score) FROM (SELECT term, {best}(score) AS score "
+        f"FROM ({hits}) h GROUP BY term, src) t)"
     )
-    return sql, [tsquery_expression(terms, any_term=any_term)]
+    return sql, params
 
 
 def search_article_ids(
@@ -792,7 +934,7 @@ def has_match(text: str, terms: Iterable[str] | TermMatcher) -> bool:
     """True when any word of ``text`` (plain) matches ``terms`` as
     :func:`highlight` would mark it."""
     matcher = terms if isinstance(terms, TermMatcher) else TermMatcher(terms)
-    return any(matcher(word) for word in _WORD.findall(text))
+    return next(matcher.words(text), None) is not None
 
 
 def best_comment(bodies: Iterable[str], terms: Iterable[str] | TermMatcher) -> str | None:
@@ -802,8 +944,10 @@ def best_comment(bodies: Iterable[str], terms: Iterable[str] | TermMatcher) -> s
     best, best_count = None, 0
     for body in bodies:
         found: set[str] = set()
-        for word in _WORD.findall(body):
-            found |= matcher(word)
+        for _, _, terms in matcher.words(body):
+            found |= terms
+            if len(found) == len(matcher.stems):
+                break
         if len(found) > best_count:
             best, best_count = body, len(found)
     return best
@@ -884,12 +1028,61 @@ def search_page(text: str | None, page_number=1, *, per_page: int = RESULTS_PER_
     return outcome
 
 
+COMMENTS_PER_SNIPPET = 2  # best-ranked comments per article read for its snippet
+
+
+def _best_comments_sql(terms: list[str], article_ids: list[int], vendor: str):
+    """SQL (and parameters) of ``(article_id, body)`` rows: for each of
+    ``article_ids``, its approved comments that best match any of ``terms``
+    by the index's rank, at most :data:`COMMENTS_PER_SNIPPET`, best first.
+    Only those comments' bodies are read."""
+    approved = Comment.Status.APPROVED.value
+    if vendor == "sqlite":
+        placeholders = ", ".join(["%s"] * len(article_ids))
+        inner = (
+            f"SELECT id, row_number() OVER (PARTITION BY article_id ORDER BY score, id) AS n "
+            f"FROM (SELECT rowid AS id, article_id, bm25({COMMENT_FTS_TABLE}, 0.0, 1.0) AS score "
+            f"FROM {COMMENT_FTS_TABLE} WHERE {COMMENT_FTS_TABLE} MATCH %s "
+            f"AND article_id IN ({placeholders}))"
+        )
+        params = [fts5_match_expression(terms, any_term=True), *article_ids]
+    else:
+        inner = (
+            "SELECT comment_id AS id, row_number() OVER (PARTITION BY article_id "
+            "ORDER BY ts_rank(body, q) DESC, comment_id) AS n "
+            f"FROM {PG_COMMENT_TABLE}, to_tsquery('english', %s) q "
+            "WHERE body @@ q AND article_id = ANY(%s)"
+        )
+        params = [tsquery_expression(terms, any_term=True), list(article_ids)]
+    sql = (
+        f"SELECT c.article_id, c.body FROM advice_comment c JOIN ({inner}) b ON b.id = c.id "
+        f"WHERE b.n <= {COMMENTS_PER_SNIPPET} AND c.status = %s ORDER BY c.article_id, b.n"
+    )
+    return sql, [*params, approved]
+
+
 def _comment_snippets(results: list[SearchResult], matcher: TermMatcher) -> None:
     """Give each of ``results`` a snippet from its best-matching approved
-    comment, when one matches (one query for all of them)."""
+    comment, when one matches (one query for all of them). On SQLite and
+    PostgreSQL the index picks a few best-ranked comments per article
+    (:func:`_best_comments_sql`), so an article's other comments are never
+    read; elsewhere all its approved comments are."""
+    ids = [r.article.pk for r in results]
     bodies: dict[int, list[str]] = {}
-    rows = Comment.objects.visible().filter(article_id__in=[r.article.pk for r in results])
-    for article_id, body in rows.order_by("created_at", "id").values_list("article_id", "body"):
+    vendor = default_connection.vendor
+    if vendor in ("sqlite", "postgresql"):
+        terms = [term for term, _ in matcher.stems]
+        with default_connection.cursor() as cursor:
+            cursor.execute(*_best_comments_sql(terms, ids, vendor))
+            rows = cursor.fetchall()
+    else:
+        rows = (
+            Comment.objects.visible()
+            .filter(article_id__in=ids)
+            .order_by("created_at", "id")
+            .values_list("article_id", "body")
+        )
+    for article_id, body in rows:
         bodies.setdefault(article_id, []).append(" ".join(body.split()))
     for result in results:
         body = best_comment(bodies.get(result.article.pk, []), matcher)

@@ -12,6 +12,13 @@ work (:func:`advice.search.search_page`: ranked ids, the page's articles,
 snippets), the as-you-type suggestions and the related-articles query.
 Prints median and 95th percentile in milliseconds. Timings are not asserted
 anywhere.
+
+Then the big-comments case (``BENCH_COMMENTS`` comments, default 100, of
+``BENCH_COMMENT_CHARS`` characters, default 60,000, on one article): each is
+stored held and approved one by one (the time of the first and last
+approval is printed: with a per-comment index both stay flat), then a
+two-word search that matches those comments is timed, as is approving one
+more small comment. ``BENCH_COMMENTS=0`` skips it.
 """
 
 from __future__ import annotations
@@ -122,6 +129,56 @@ def report(label: str, times: list[float]) -> None:
           f"  p95 {p95:7.2f} ms  max {ordered[-1]:7.2f} ms")  # fmt: skip
 
 
+def big_comments(rng: random.Random) -> None:
+    """Many large approved comments on one article (see the module docstring)."""
+    from advice.models import Article, Comment
+    from advice.moderation import comment_approve
+    from advice.search import search_page
+
+    count = int(os.environ.get("BENCH_COMMENTS", "100"))
+    chars = int(os.environ.get("BENCH_COMMENT_CHARS", "60000"))
+    if count <= 0:
+        return
+    pool = sentences()
+    article = Article.objects.create(
+        title="Long discussion", slug="bench-long-discussion", answer="Short answer.",
+        status=Article.Status.PUBLISHED, published_at=timezone.now(),
+    )  # fmt: skip
+    approvals = []
+    for n in range(count):
+        body = ""
+        while len(body) < chars:
+            body += rng.choice(pool) + ". "
+        body = body[: chars - 20] + f" zanzibar{n} quokka"
+        comment = Comment.objects.create(
+            article=article, author_name=f"Reader {n}", author_email=f"r{n}@example.com",
+            body=body, status=Comment.Status.PENDING,
+        )  # fmt: skip
+        start = time.perf_counter()
+        comment_approve(comments=[comment])
+        approvals.append((time.perf_counter() - start) * 1000)
+    print(f"{count} comments of {chars} chars: approving the first {approvals[0]:.1f} ms, "
+          f"the last {approvals[-1]:.1f} ms, all {sum(approvals) / 1000:.1f} s")  # fmt: skip
+    report("big comments: 2-word search", timed(search_page, ["quokka interview"] * 5))
+    report("big comments: ids only", timed(search_article_ids_two, ["quokka interview"] * 5))
+    small = []
+    for n in range(5):
+        comment = Comment.objects.create(
+            article=article, author_name="Small", author_email=f"s{n}@example.com",
+            body=f"A small comment {n}.", status=Comment.Status.PENDING,
+        )  # fmt: skip
+        start = time.perf_counter()
+        comment_approve(comments=[comment])
+        small.append((time.perf_counter() - start) * 1000)
+    report("big comments: approve small", small)
+
+
+def search_article_ids_two(text: str):
+    from advice.search import search_article_ids
+
+    return search_article_ids(text)
+
+
 def main() -> None:
     from advice.models import Article
     from advice.related import related_articles
@@ -143,6 +200,7 @@ def main() -> None:
         )
         sample = list(Article.objects.order_by("?")[:50])
         report("related articles", timed(related_articles, sample))
+        big_comments(rng)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

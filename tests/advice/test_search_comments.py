@@ -119,23 +119,30 @@ def test_a_lost_comment_trigger_is_repaired(make_article, make_comment):
     assert search_index_ensure(connection) is False
 
 
-def test_an_index_made_before_comments_were_searched_is_upgraded(make_article, make_comment):
-    """Migration 0003 made an index without comments; 0004 (and the
-    post_migrate check) bring it up to date."""
+def test_an_index_made_by_migration_0004_is_upgraded(make_article, make_comment):
+    """Migration 0004 made one index row per article holding all its
+    comments; 0006 (and the post_migrate check) replace it with one row per
+    comment."""
+    import importlib
+
+    from advice import search
+
+    old = importlib.import_module("advice.migrations.0004_search_comments")
     article = make_article(title="Open offices")
     make_comment(article, body="Headphones are essential.")
+    if connection.vendor == "sqlite":
+        statements = search.SQLITE_UNINSTALL + old.SQLITE_INSTALL + old.SQLITE_REBUILD
+    else:
+        statements = search.PG_UNINSTALL + old.PG_INSTALL + old.PG_REBUILD
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("DROP TABLE advice_article_fts")
-            cursor.execute(
-                "CREATE VIRTUAL TABLE advice_article_fts USING fts5(title, question, answer, "
-                "topics, tokenize = 'porter unicode61 remove_diacritics 2')"
-            )
-        else:
-            cursor.execute("ALTER TABLE advice_article_search DROP COLUMN comments")
+        for statement in statements:
+            cursor.execute(statement)
     assert search_index_ensure(connection) is True
+    assert search_index_ensure(connection) is False
     assert search_article_ids("headphones") == [article.pk]
     assert search_article_ids("open offices") == [article.pk]
+    make_comment(article, body="Earplugs too.")
+    assert search_article_ids("earplugs offices") == [article.pk]
 
 
 def test_best_comment_and_has_match_are_plain_functions():
