@@ -11,6 +11,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from advice import moderation
 from advice import questions as reader_questions
+from advice.markdown import nesting_problem
 from advice.models import Article, Comment, ReaderQuestion, Topic
 from advice.note_actions import make_note_template
 
@@ -276,6 +277,11 @@ class ReaderQuestionAdmin(admin.ModelAdmin):
             reader_questions.reader_question_make_article(question=question, author=request.user)
             for question in queryset.select_related("article")
         ]
+        for article in articles:
+            # The draft keeps the reader's text as sent; saving it will ask
+            # the editor to flatten what the renderer had to flatten.
+            if problem := nesting_problem(article.question):
+                self.message_user(request, f"{article.title}: {problem}", messages.WARNING)
         if len(articles) == 1:
             url = reverse("admin:advice_article_change", args=[articles[0].pk])
             return HttpResponseRedirect(url)

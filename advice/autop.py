@@ -57,6 +57,8 @@ _CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.S | re.I)
 _INLINE_SPLIT = re.compile(r"(<!--.*?-->|</?[A-Za-z][^>]*>)", re.S)
 _BR_AT_END = re.compile(r"<br\s*/?>$", re.I)
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+# Quotes and wrappers converted inside one another (as advice.markdown.MAX_NESTING).
+MAX_NESTING = 16
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,9 @@ def _inline(text: str, *, breaks: bool) -> str:
     lines = [line for line in lines if line]
     out = []
     for index, line in enumerate(lines):
-        parts = _INLINE_SPLIT.split(line)
+        end = _tag_end(line)
+        parts = _INLINE_SPLIT.split(line[:end])  # text, tag, text, ..., text
+        parts[-1] += line[end:]  # after the last ">": text only
         escaped = "".join(part if i % 2 else _escape_text(part) for i, part in enumerate(parts))
         escaped = _escape_line_start(escaped)
         if breaks and index < len(lines) - 1 and not _BR_AT_END.search(line):
@@ -135,7 +139,7 @@ def _find_close(content: str, name: str, start: int) -> tuple[int, int]:
     ``start`` (nesting counted): (start of the close tag, end of it). An
     unclosed element runs to the end: (len, len)."""
     depth = 1
-    for match in _TAG.finditer(content, start):
+    for match in _TAG.finditer(content, start, _tag_end(content)):
         if match.group(2).lower() != name:
             continue
         if match.group(1):
@@ -168,17 +172,26 @@ def _quote(inner: list[_Block]) -> _Block | None:
     return _Block("\n".join(f"> {line}" if line else ">" for line in lines))
 
 
-def _blocks(content: str, *, breaks: bool) -> list[_Block]:
+def _blocks(content: str, *, breaks: bool, depth: int = 0) -> list[_Block]:
     """Convert a fragment of post content (comments already removed) into
-    Markdown blocks, in order."""
+    Markdown blocks, in order. Quotes and wrappers nested more than
+    ``MAX_NESTING`` deep are not converted further: their content (tags and
+    all) is kept as paragraphs of inline HTML, for the sanitiser, so hostile
+    nesting neither recurses without end nor rescans the text per level."""
+    if depth > MAX_NESTING:
+        return _text_blocks(content, breaks=breaks)
     blocks: list[_Block] = []
-    position = 0
-    for match in _TAG.finditer(content):
-        if match.start() < position:
-            continue  # inside an element already converted
+    position = 0  # end of what is converted
+    end = _tag_end(content)
+    while match := _TAG.search(content, position, end):
         name = match.group(2).lower()
-        if name not in _BLOCK:
-            continue
+        while name not in _BLOCK:  # inline tags stay in the text
+            match = _TAG.search(content, match.end(), end)
+            if match is None:
+                break
+            name = match.group(2).lower()
+        if match is None:
+            break
         blocks.extend(_text_blocks(content[position : match.start()], breaks=breaks))
         position = match.end()
         if match.group(1):  # a stray closing tag: only a paragraph break
@@ -195,7 +208,7 @@ def _blocks(content: str, *, breaks: bool) -> list[_Block]:
             whole = content[match.start() : close_end].strip()
             blocks.append(_Block(whole, raw=True))
         elif name == _QUOTE:
-            quote = _quote(_blocks(inner, breaks=breaks))
+            quote = _quote(_blocks(inner, breaks=breaks, depth=depth + 1))
             if quote is not None:
                 blocks.append(quote)
         elif name == _PARAGRAPH:
@@ -208,15 +221,35 @@ def _blocks(content: str, *, breaks: bool) -> list[_Block]:
                 level = max(2, int(name[1]))
                 blocks.append(_Block("#" * level + " " + text))
         else:  # a wrapper: its content
-            blocks.extend(_blocks(inner, breaks=breaks))
+            blocks.extend(_blocks(inner, breaks=breaks, depth=depth + 1))
     blocks.extend(_text_blocks(content[position:], breaks=breaks))
     return blocks
 
 
+def _tag_end(text: str) -> int:
+    """Where a tag search may stop: after the last ">" (no tag can end
+    later, and an unclosed "<x" would otherwise be scanned to the end of the
+    text once per "<": quadratic)."""
+    return text.rfind(">") + 1
+
+
+def _sub_closed(pattern: re.Pattern, replacement: str, text: str, closer: str) -> str:
+    """``pattern.sub`` on ``text`` up to the end of its last ``closer`` only:
+    an opener after it can match nothing, and searching from each one would
+    scan to the end of the text (quadratic for "[caption]" × N)."""
+    end = text.lower().rfind(closer)
+    if end < 0:
+        return text
+    end += len(closer)
+    return pattern.sub(replacement, text[:end]) + text[end:]
+
+
 def _content_blocks(content: str) -> list[_Block]:
     breaks = "<!-- wp:" not in content  # block-editor posts skip wpautop()
-    content = _CAPTION.sub(r"\1", content)
-    content = _COMMENT.sub("\n", content)
+    content = _sub_closed(_CAPTION, r"\1", content, "[/caption]")
+    content = _sub_closed(_COMMENT, "\n", content, "-->")
+    # A comment never closed is shown as text, not scanned for its end per line.
+    content = content.replace("<!--", "&lt;!--")
     return _blocks(content, breaks=breaks)
 
 

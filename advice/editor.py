@@ -14,7 +14,9 @@ Upload policy, for the editor who asks "why was my file refused?":
   written as PNG (first frame only: animation is not kept).
 * At most ``EDITOR_UPLOAD_MAX_BYTES`` bytes (5 MiB) before and after
   re-encoding, at most ``EDITOR_UPLOAD_MAX_PIXELS`` pixels (width × height)
-  so a small file cannot expand into gigabytes when decoded.
+  and at most ``EDITOR_UPLOAD_MAX_DECODED_BYTES`` (64 MiB) of memory once
+  decoded (width × height × 4 bytes), both read from the header before any
+  pixel is decoded, so a small file cannot expand into gigabytes.
 * SVG, HTML or anything else, whatever its name or content type, is refused;
   so are broken, truncated and empty files.
 * A file that is a valid image with something appended (a PNG/HTML
@@ -36,10 +38,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from advice.markdown import render_markdown
+from advice.markdown import nesting_problem, render_markdown
+from advice.models import ARTICLE_ANSWER_MAX_CHARS
 
 # Decoded format -> (format to write, file extension). GIF is re-encoded as
 # PNG (its first frame): animation is not kept.
@@ -86,7 +90,25 @@ _MARKUP = re.compile(rb"<(?:script|html|body|svg|iframe|object|embed|\?php)\b", 
 _PNG_END = b"IEND\xaeB`\x82"  # the IEND chunk's type and CRC end every PNG
 
 
-def image_reencode(data: bytes, *, max_bytes: int, max_pixels: int) -> ReencodedImage:
+# Memory budget for one decoded upload. Pillow keeps RGB, RGBA, CMYK, I and F
+# pixels in 4 bytes each (L and P in 1, but those become RGB(A) on the way
+# out), so 4 bytes per pixel is the conservative cost of the decoded image.
+DEFAULT_MAX_DECODED_BYTES = 64 * 1024 * 1024
+DECODED_BYTES_PER_PIXEL = 4
+
+
+def _decoded_message(width: int, height: int, max_decoded_bytes: int) -> str:
+    needed = width * height * DECODED_BYTES_PER_PIXEL
+    return (
+        f"The image is {width}×{height} pixels and would take {needed / 2**20:,.0f} MB of "
+        f"memory to read; the limit is {max_decoded_bytes / 2**20:,.0f} MB. "
+        "Scale it down and retry."
+    )
+
+
+def image_reencode(
+    data: bytes, *, max_bytes: int, max_pixels: int, max_decoded_bytes: int | None = None
+) -> ReencodedImage:
     """Decode ``data`` (bytes) with Pillow and encode it again.
 
     Accepts PNG, JPEG, WebP and GIF (GIF becomes PNG). Raises
@@ -95,10 +117,15 @@ def image_reencode(data: bytes, *, max_bytes: int, max_pixels: int) -> Reencoded
     formats (SVG, HTML, anything renamed), carries markup (an image that is
     also a page: ``<script``, ``<html``… anywhere, or bytes after a PNG's
     end), is broken or truncated, or has
-    more than ``max_pixels`` pixels (decompression bombs: checked from the
-    header, before any pixel is decoded). Re-encoding drops anything appended
+    more than ``max_pixels`` pixels or would take more than
+    ``max_decoded_bytes`` bytes of memory once decoded (width × height × 4;
+    default ``EDITOR_UPLOAD_MAX_DECODED_BYTES``, 64 MiB) — decompression
+    bombs, such as a 40-megapixel lossless WebP of a few kilobytes: both are
+    checked from the header, before any pixel is decoded. Re-encoding drops anything appended
     to or hidden in the file (polyglots, EXIF, text chunks).
     """
+    if max_decoded_bytes is None:
+        max_decoded_bytes = max_decoded_bytes_setting()
     if not data:
         raise UploadRefused("The file is empty.")
     if len(data) > max_bytes:
@@ -109,6 +136,8 @@ def image_reencode(data: bytes, *, max_bytes: int, max_pixels: int) -> Reencoded
             width, height = probe.size
             if width * height > max_pixels:
                 raise UploadRefused(_pixel_message(width, height, max_pixels))
+            if width * height * DECODED_BYTES_PER_PIXEL > max_decoded_bytes:
+                raise UploadRefused(_decoded_message(width, height, max_decoded_bytes))
             probe.load()  # decodes the first frame only
             image = ImageOps.exif_transpose(probe)
     except UploadRefused:
@@ -139,6 +168,11 @@ def image_reencode(data: bytes, *, max_bytes: int, max_pixels: int) -> Reencoded
             f"The image is {len(encoded):,} bytes once converted; the limit is {max_bytes:,} bytes."
         )
     return ReencodedImage(encoded, extension, image.width, image.height)
+
+
+def max_decoded_bytes_setting() -> int:
+    """``EDITOR_UPLOAD_MAX_DECODED_BYTES`` (bytes), 64 MiB when not set."""
+    return getattr(settings, "EDITOR_UPLOAD_MAX_DECODED_BYTES", DEFAULT_MAX_DECODED_BYTES)
 
 
 def can_use_editor(user) -> bool:
@@ -175,7 +209,31 @@ def markdownify(request):
     400 when ``content`` is missing; 405 for other methods."""
     if "content" not in request.POST:
         return HttpResponse("No content to preview.", status=400, content_type="text/plain")
-    return HttpResponse(render_markdown(request.POST["content"]))
+    content = request.POST["content"]
+    problem = preview_problem(content)
+    if problem:  # shown above the (flattened or shortened) preview; saving refuses it
+        notice = format_html('<p class="markdownx-problem"><strong>{}</strong></p>', problem)
+        return HttpResponse(notice + render_markdown(content[:PREVIEW_MAX_CHARS]))
+    return HttpResponse(render_markdown(content))
+
+
+# The preview renders at most this much (the longest field, the answer):
+# longer text is previewed up to the limit, below a message saying so.
+PREVIEW_MAX_CHARS = ARTICLE_ANSWER_MAX_CHARS
+
+
+def preview_problem(content: str) -> str | None:
+    """What saving ``content`` (Markdown) would refuse, said for the editor
+    (too long, nested too deep), or ``None``."""
+    if len(content) > PREVIEW_MAX_CHARS:
+        return (
+            f"This text is {len(content):,} characters long; the limit is "
+            f"{PREVIEW_MAX_CHARS:,}. Only the beginning is previewed, and saving will refuse it."
+        )
+    problem = nesting_problem(content)
+    if problem:
+        return f"{problem} The preview shows the deepest levels as plain text."
+    return None
 
 
 @editor_required
