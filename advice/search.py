@@ -846,11 +846,13 @@ def ranked_ids_sql(
     hits, hit_params = _hits_sql(terms, prefix=prefix, vendor=vendor)
     best, order = ("min", "ASC") if vendor == "sqlite" else ("max", "DESC")
     having = "" if any_term else f" HAVING count(DISTINCT term) = {len(terms)}"
+    # MATERIALIZED: the index lookups run once, whatever the planner thinks
+    # of the published filter (PostgreSQL once re-ran them per article).
     sql = (
-        f"SELECT article_id FROM (SELECT article_id, term, {best}(score) AS score "
-        f"FROM ({hits}) h GROUP BY article_id, term, src) t "
-        f"WHERE article_id IN ({sub_sql}) GROUP BY article_id{having} "
-        f"ORDER BY sum(score) {order}, article_id DESC LIMIT %s"
+        f"WITH hits AS MATERIALIZED (SELECT article_id, term, {best}(score) AS score "
+        f"FROM ({hits}) h GROUP BY article_id, term, src) "
+        f"SELECT article_id FROM hits WHERE article_id IN ({sub_sql}) "
+        f"GROUP BY article_id{having} ORDER BY sum(score) {order}, article_id DESC LIMIT %s"
     )
     return sql, [*hit_params, *sub_params, limit]
 
