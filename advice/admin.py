@@ -1,5 +1,6 @@
 """The editors' and moderators' admin."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
@@ -167,10 +168,51 @@ class CommentStatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value())
 
 
+class CommentAdminForm(forms.ModelForm):
+    """The comment change form: a reply stays on its parent's article."""
+
+    class Meta:
+        model = Comment
+        fields = []  # CommentAdmin.fields says which, so its formfield_overrides apply
+
+    def clean(self):
+        cleaned = super().clean()
+        article, parent = cleaned.get("article"), cleaned.get("parent")
+        if parent is not None:
+            if self.instance.pk is not None and parent.pk == self.instance.pk:
+                self.add_error("parent", "A comment cannot reply to itself.")
+            elif article is not None and parent.article_id != article.pk:
+                self.add_error("parent", "A reply must be to a comment on the same article.")
+        return cleaned
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: opens on held comments, bulk approve / spam /
-    remove / restore through :mod:`advice.moderation` (``can_moderate``)."""
+    remove / restore through :mod:`advice.moderation` (``can_moderate``).
+
+    Who may change what on the change form:
+
+    - ``status`` only through the actions, for everyone, so every status
+      change goes through :mod:`advice.moderation`'s transitions (and its log);
+    - what says who wrote a comment and where it stands
+      (:attr:`PLACEMENT_FIELDS`: the columnist flag, the account, the
+      article, the parent, the time) only by editors: users with
+      ``advice.change_article`` (superusers have every permission). A
+      moderator (the "Moderators" group: ``change_comment`` +
+      ``can_moderate``, no ``change_article``) sees them read-only;
+    - the author's name, e-mail and website and the text stay editable for
+      moderators (removing a spam link or an address posted by mistake is
+      moderation).
+    """
+
+    PLACEMENT_FIELDS = ["by_columnist", "user", "article", "parent", "created_at"]
+
+    form = CommentAdminForm
+    fields = [
+        "article", "parent", "author_name", "author_email", "author_url", "body",
+        "status", "created_at", "user", "by_columnist", "ip_address", "user_agent",
+    ]  # fmt: skip
 
     list_display = [
         "status", "article", "author", "created_at", "excerpt", "ip_address",
@@ -205,10 +247,24 @@ class CommentAdmin(admin.ModelAdmin):
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("advice.can_moderate")
 
+    def can_change_placement(self, request) -> bool:
+        """True for editors (``advice.change_article``; superusers too)."""
+        return request.user.has_perm("advice.change_article")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj)]
+        if obj is not None:  # an existing comment: status only via the actions
+            fields.append("status")
+        if not self.can_change_placement(request):
+            fields.extend(self.PLACEMENT_FIELDS)
+        return fields
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # An edited comment changes its article's page: touch it for the caches.
-        moderation.articles_touch(article_ids=[obj.article_id])
+        # An edited comment changes its article's page (and the one it left,
+        # when an editor moved it): touch them for the caches.
+        article_ids = {obj.article_id, form.initial.get("article")} - {None}
+        moderation.articles_touch(article_ids=article_ids)
 
     def delete_model(self, request, obj):
         article_id = obj.article_id
@@ -260,7 +316,15 @@ class ReaderQuestionAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "question"]
     raw_id_fields = ["article"]
     readonly_fields = ["article_link", "created_at", "ip_address"]
+    # What the reader said about themselves: who they are, where to answer
+    # them, whether they consent to publication. Nobody edits it afterwards
+    # (the "answered" e-mail goes only to a reader who consented).
+    READER_FIELDS = ["name", "email", "consent_to_publish"]
     actions = ["make_draft_article"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj)]
+        return fields + self.READER_FIELDS if obj is not None else fields
 
     @admin.display(description="Article")
     def article_link(self, obj):

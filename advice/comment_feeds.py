@@ -4,17 +4,18 @@ Only approved comments of a published article are in it (a draft, scheduled or
 unknown article is 404). Commenters' e-mail addresses never appear. Text is
 cleaned of the control characters XML 1.0 forbids (``advice.feeds.xml_safe``,
 shared with the article feeds), so an odd byte in an
-imported comment cannot break the feed (Django refuses to write them).
+imported comment cannot break the feed (Django refuses to write them). Its
+links are built from ``settings.SITE_URL`` (``advice.feeds.SiteFeed``), never
+from the request's host.
 """
 
 from __future__ import annotations
 
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaks_filter
 from django.urls import reverse
 
-from advice.feeds import xml_safe
+from advice.feeds import SiteFeed, xml_safe
 from advice.models import Article, Comment
 from advice.templatetags.advice_tags import urlize_ugc
 
@@ -22,7 +23,7 @@ from advice.templatetags.advice_tags import urlize_ugc
 COMMENT_FEED_ITEMS = 50
 
 
-class ArticleCommentsFeed(Feed):
+class ArticleCommentsFeed(SiteFeed):
     """The approved comments of one published article, newest first, as RSS
     2.0. Costs two queries whatever the number of comments."""
 
@@ -32,10 +33,10 @@ class ArticleCommentsFeed(Feed):
     def title(self, obj: Article) -> str:
         return xml_safe(f"Comments on “{obj.title}”")
 
-    def link(self, obj: Article) -> str:
+    def site_link(self, obj: Article) -> str:
         return obj.get_absolute_url() + "#comments"
 
-    def feed_url(self, obj: Article) -> str:
+    def site_feed_url(self, obj: Article) -> str:
         return reverse("advice:comment_feed", kwargs={"slug": obj.slug})
 
     def description(self, obj: Article) -> str:
@@ -53,9 +54,6 @@ class ArticleCommentsFeed(Feed):
     def item_description(self, item: Comment) -> str:
         # The body is plain text: escaped and linked like on the page.
         return xml_safe(linebreaks_filter(urlize_ugc(item.body)))
-
-    def item_link(self, item: Comment) -> str:
-        return item.get_absolute_url()
 
     def item_author_name(self, item: Comment) -> str:
         return xml_safe(item.author_name)

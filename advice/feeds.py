@@ -5,6 +5,10 @@ Each item carries the article's full question and answer HTML (already
 sanitised on save). Every string is passed through :func:`xml_safe` first:
 Django's feed writer refuses the control characters XML 1.0 forbids (a 500),
 and an imported article may well contain one.
+
+Every link in a feed (channel, self, items) is absolute and built from
+``settings.SITE_URL`` (:class:`SiteFeed`): Django's ``Feed`` would otherwise
+take the host and scheme from the request, and a feed is public and cached.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from django.utils.html import escape
 
 from advice.models import Article, Topic
 from advice.search import plain_text
+from advice.sitemaps import site_url
 
 FEED_ITEMS = 20  # latest articles in a feed (WordPress: posts_per_rss 10)
 
@@ -57,11 +62,38 @@ def _author_name(article: Article) -> str | None:
     return xml_safe(article.author.get_full_name() or article.author.get_username())
 
 
-class LatestArticlesFeed(Feed):
+class SiteFeed(Feed):
+    """A feed whose links never come from the request: ``link``,
+    ``feed_url`` and ``item_link`` are turned into absolute URLs with
+    :func:`advice.sitemaps.site_url` (Django's writer leaves absolute URLs
+    as they are). Subclasses return paths from ``site_link``,
+    ``site_feed_url`` and ``site_item_link``."""
+
+    def site_link(self, obj) -> str:
+        raise NotImplementedError
+
+    def site_feed_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def site_item_link(self, item) -> str:
+        return item.get_absolute_url()
+
+    def link(self, obj=None) -> str:
+        return site_url(self.site_link(obj))
+
+    def feed_url(self, obj=None) -> str:
+        return site_url(self.site_feed_url(obj))
+
+    def item_link(self, item) -> str:
+        return site_url(self.site_item_link(item))
+
+
+class LatestArticlesFeed(SiteFeed):
     """RSS 2.0: the latest ``FEED_ITEMS`` published articles, full HTML.
     One query for the articles and their authors, one for their topics."""
 
     description_template = None
+    feed_url_name = "advice:feed"
 
     def title(self, obj=None) -> str:
         return xml_safe(settings.SITE_NAME)
@@ -69,8 +101,11 @@ class LatestArticlesFeed(Feed):
     def description(self, obj=None) -> str:
         return "Reader questions, answered by the columnist."
 
-    def link(self, obj=None) -> str:
+    def site_link(self, obj=None) -> str:
         return reverse("advice:home")
+
+    def site_feed_url(self, obj=None) -> str:
+        return reverse(self.feed_url_name)
 
     def articles(self, obj=None):
         return Article.objects.published().select_related("author").prefetch_related("topics")
@@ -83,9 +118,6 @@ class LatestArticlesFeed(Feed):
 
     def item_description(self, item: Article) -> str:
         return article_feed_html(item)
-
-    def item_link(self, item: Article) -> str:
-        return item.get_absolute_url()
 
     def item_pubdate(self, item: Article):
         return item.published_at
@@ -115,6 +147,7 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
     the full HTML as ``<content>``."""
 
     feed_type = AtomWithContent
+    feed_url_name = "advice:feed_atom"
 
     def subtitle(self, obj=None) -> str:
         return self.description(obj)
@@ -140,8 +173,11 @@ class TopicArticlesFeed(LatestArticlesFeed):
     def description(self, obj: Topic = None) -> str:
         return xml_safe(obj.description or f"Answers about {obj.name}.")
 
-    def link(self, obj: Topic = None) -> str:
+    def site_link(self, obj: Topic = None) -> str:
         return obj.get_absolute_url()
+
+    def site_feed_url(self, obj: Topic = None) -> str:
+        return reverse("advice:topic_feed", kwargs={"slug": obj.slug})
 
     def articles(self, obj: Topic = None):
         return super().articles(obj).filter(topics=obj)

@@ -172,7 +172,6 @@ def _render_article(
         "topics": list(article.topics.all()),
         "comments_open": comments_open,
         "is_draft": not article.is_published(now),
-        "share_url": request.build_absolute_uri(article.get_absolute_url()),
         "related_html": caching.cached_fragment(
             caching.fragment_key(
                 "related", article.pk, article.updated_at, state.version if state else None
@@ -183,7 +182,8 @@ def _render_article(
             timeout,
         ),
     }
-    context.update(article_meta(article, context["share_url"]))
+    # canonical_url and share_url come from settings.SITE_URL, never the request.
+    context.update(article_meta(article))
     context.update(
         _comment_context(
             request, article, comments_open, timeout, comment_form, comment_message, comment_page
@@ -416,9 +416,19 @@ def topic_detail(request, slug: str):
 @require_GET
 def wordpress_redirect(request, path: str):
     """Any other path: if it is an imported article's old WordPress path,
-    answer 301 to the article; otherwise 404."""
-    wanted = "/" + path.strip("/") + "/"
-    article = Article.objects.published().filter(wp_path__in=[wanted, wanted.rstrip("/")]).first()
+    answer 301 to the article; otherwise 404. A path with nothing but
+    slashes (``//``, ``///``) names no article, even one imported with an
+    empty ``wp_path``."""
+    stem = path.strip("/")
+    if not stem:
+        raise Http404("No page here.")
+    wanted = "/" + stem + "/"
+    article = (
+        Article.objects.published()
+        .exclude(wp_path="")
+        .filter(wp_path__in=[wanted, wanted.rstrip("/")])
+        .first()
+    )
     if article is None:
         raise Http404("No page here.")
     return HttpResponsePermanentRedirect(article.get_absolute_url())
@@ -435,9 +445,15 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+# Error pages show the request's path as escaped text at most, never as a link:
+# the path is the sender's to choose (``/\evil.example/x`` is read by browsers
+# as ``//evil.example/x``), and a link next to their text would lend it the
+# site's name. Their own links are fixed URLs of this site.
+
+
 def page_not_found(request, exception=None):
-    """The friendly 404 page."""
-    return render(request, "404.html", status=404)
+    """The friendly 404 page; names the path that was asked for, as text."""
+    return render(request, "404.html", {"request_path": request.path}, status=404)
 
 
 def server_error(request):
@@ -450,11 +466,9 @@ def server_error(request):
 def csrf_failure(request, reason: str = ""):
     """CSRF refusal (settings.CSRF_FAILURE_VIEW): 403 with a page that shows
     back what the reader typed (comment, question), so an expired form loses
-    nothing. Stores nothing."""
+    nothing. Stores nothing; links only to fixed pages of this site, never
+    to the request's path; ``no-store``, as it holds the reader's text."""
     kept = reader_text(request.POST) if request.method == "POST" else []
-    return render(
-        request,
-        "403_csrf.html",
-        {"kept": kept, "back": request.path},
-        status=403,
-    )
+    response = render(request, "403_csrf.html", {"kept": kept}, status=403)
+    response["Cache-Control"] = "no-store"
+    return response

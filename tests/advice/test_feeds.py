@@ -11,6 +11,16 @@ from django.utils import timezone
 from advice.feeds import FEED_ITEMS, xml_safe
 from advice.models import Article
 
+# Absolute URLs come from settings.SITE_URL, never from the request's host
+# (tests/advice/test_host_header.py checks a forged Host does not get in).
+SITE = "https://advice.example"
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.SITE_URL = SITE
+
+
 FEEDS = ["/feed/", "/feed/atom/"]
 
 
@@ -41,7 +51,7 @@ def test_rss_feed_has_latest_articles_with_full_answer_html(client, make_article
     assert parsed.version == "rss20"
     assert [e.title for e in parsed.entries] == ["Thank-you notes"]
     entry = parsed.entries[0]
-    assert entry.link == "http://testserver" + article.get_absolute_url()
+    assert entry.link == SITE + article.get_absolute_url()
     assert "<strong>briefly</strong>" in entry.description
     assert "<blockquote>" in entry.description
     assert "Bianca" in entry.description

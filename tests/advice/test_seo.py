@@ -9,10 +9,21 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import defusedxml.ElementTree as ET
+import pytest
 from django.utils import timezone
 
 from advice.models import Article
 from advice.sitemaps import json_ld
+
+# Absolute URLs come from settings.SITE_URL, never from the request's host
+# (tests/advice/test_host_header.py checks a forged Host does not get in).
+SITE = "https://advice.example"
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.SITE_URL = SITE
+
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -67,11 +78,11 @@ def test_sitemap_lists_published_articles_and_topics_with_lastmod(client, make_a
         url.find(f"{SITEMAP_NS}loc").text: url.find(f"{SITEMAP_NS}lastmod").text
         for url in root.iter(f"{SITEMAP_NS}url")
     }
-    article_url = "http://testserver" + article.get_absolute_url()
+    article_url = SITE + article.get_absolute_url()
     assert entries[article_url] == article.updated_at.date().isoformat()
-    assert entries["http://testserver/topics/interviews/"]
-    assert "http://testserver/topics/empty/" not in entries
-    assert "http://testserver" + draft.get_absolute_url() not in entries
+    assert entries[SITE + "/topics/interviews/"]
+    assert SITE + "/topics/empty/" not in entries
+    assert SITE + draft.get_absolute_url() not in entries
     assert len(entries) == 2
 
 
@@ -80,7 +91,7 @@ def test_robots_txt_is_plain_text_and_names_the_sitemap(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     body = response.content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert f"Sitemap: {SITE}/sitemap.xml" in body
     assert "Disallow: /admin/" in body
 
 
@@ -91,7 +102,7 @@ def test_article_has_canonical_open_graph_and_twitter_card(client, make_article)
         question="What are your thoughts on sending a post-interview note?",
     )
     head = read_head(client, article.get_absolute_url() + "?utm_source=x")
-    url = "http://testserver" + article.get_absolute_url()
+    url = SITE + article.get_absolute_url()
     assert head.links["canonical"] == url
     assert head.meta["og:url"] == url
     assert head.meta["og:type"] == "article"
@@ -120,7 +131,7 @@ def test_article_has_qapage_json_ld_naming_the_asker(client, make_article):
     answer = question["acceptedAnswer"]
     assert answer["@type"] == "Answer"
     assert answer["text"] == "Yes, it's fine."
-    assert answer["url"] == "http://testserver" + article.get_absolute_url()
+    assert answer["url"] == SITE + article.get_absolute_url()
 
 
 def test_json_ld_cannot_be_broken_out_of(client, make_article):
