@@ -778,7 +778,14 @@ def _term_matches(terms: list[str], prefix: bool, vendor: str) -> list[str]:
     return [make([term], prefix=prefix and n == last) for n, term in enumerate(terms)]
 
 
-def _hits_sql(terms: list[str], *, prefix: bool, vendor: str, row_id: str | None = None):
+def _hits_sql(
+    terms: list[str],
+    *,
+    prefix: bool,
+    vendor: str,
+    row_id: str | None = None,
+    any_term: bool = False,
+):
     """SQL (and parameters) of rows ``(article_id, term, src, score)``: for
     each term (numbered from 0), the articles whose own text has it (src 0)
     and those with an approved comment that has it (src 1, one row per such
@@ -786,9 +793,16 @@ def _hits_sql(terms: list[str], *, prefix: bool, vendor: str, row_id: str | None
     better; PostgreSQL: ts_rank, higher is better). Each part is an index
     lookup of one term, so the work grows with the rows that hold the term,
     never with the length of an article's other comments. ``row_id``
-    restricts it to one article (an SQL expression)."""
+    restricts it to one article (an SQL expression). With ``any_term`` no
+    term needs telling apart: one lookup of all the terms joined by OR
+    (numbered 0) on each table, its score the sum of the terms' scores."""
     parts, params = [], []
-    for n, match in enumerate(_term_matches(terms, prefix, vendor)):
+    if any_term:
+        make = fts5_match_expression if vendor == "sqlite" else tsquery_expression
+        matches = [make(terms, any_term=True, prefix=prefix)]
+    else:
+        matches = _term_matches(terms, prefix, vendor)
+    for n, match in enumerate(matches):
         if vendor == "sqlite":
             own = f" AND rowid = {row_id}" if row_id else ""
             theirs = f" AND article_id = {row_id}" if row_id else ""
@@ -843,7 +857,7 @@ def ranked_ids_sql(
     vendor = connection.vendor
     published = Article.objects.published().exclude(id__in=list(exclude_ids)).order_by()
     sub_sql, sub_params = published.values("id").query.sql_with_params()
-    hits, hit_params = _hits_sql(terms, prefix=prefix, vendor=vendor)
+    hits, hit_params = _hits_sql(terms, prefix=prefix, vendor=vendor, any_term=any_term)
     best, order = ("min", "ASC") if vendor == "sqlite" else ("max", "DESC")
     having = "" if any_term else f" HAVING count(DISTINCT term) = {len(terms)}"
     # MATERIALIZED: the index lookups run once, whatever the planner thinks
@@ -871,7 +885,7 @@ def rank_sql(
     quote = connection.ops.quote_name
     row_id = f"{quote(Article._meta.db_table)}.{quote('id')}"
     vendor = connection.vendor
-    hits, params = _hits_sql(terms, prefix=False, vendor=vendor, row_id=row_id)
+    hits, params = _hits_sql(terms, prefix=False, vendor=vendor, row_id=row_id, any_term=any_term)
     best, sign = ("min", "") if vendor == "sqlite" else ("max", "-")
     sql = (
         f"(SELECT {sign}sum(score) FROM (SELECT term, {best}(score) AS score "
