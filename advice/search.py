@@ -1044,7 +1044,7 @@ def search_page(text: str | None, page_number=1, *, per_page: int = RESULTS_PER_
     return outcome
 
 
-COMMENTS_PER_SNIPPET = 2  # best-ranked comments per article read for its snippet
+COMMENTS_PER_SNIPPET = 1  # best-ranked comments per article read for its snippet
 
 
 def _best_comments_sql(terms: list[str], article_ids: list[int], vendor: str):
@@ -1080,9 +1080,10 @@ def _best_comments_sql(terms: list[str], article_ids: list[int], vendor: str):
 def _comment_snippets(results: list[SearchResult], matcher: TermMatcher) -> None:
     """Give each of ``results`` a snippet from its best-matching approved
     comment, when one matches (one query for all of them). On SQLite and
-    PostgreSQL the index picks a few best-ranked comments per article
+    PostgreSQL the index picks the best-ranked comment per article
     (:func:`_best_comments_sql`), so an article's other comments are never
-    read; elsewhere all its approved comments are."""
+    read; elsewhere all its approved comments are, and :func:`best_comment`
+    picks."""
     ids = [r.article.pk for r in results]
     bodies: dict[int, list[str]] = {}
     vendor = default_connection.vendor
@@ -1101,7 +1102,11 @@ def _comment_snippets(results: list[SearchResult], matcher: TermMatcher) -> None
     for article_id, body in rows:
         bodies.setdefault(article_id, []).append(" ".join(body.split()))
     for result in results:
-        body = best_comment(bodies.get(result.article.pk, []), matcher)
+        candidates = bodies.get(result.article.pk, [])
+        if vendor in ("sqlite", "postgresql"):  # the index's pick, when it matches
+            body = next((b for b in candidates if has_match(b, matcher)), None)
+        else:
+            body = best_comment(candidates, matcher)
         if body is not None:
             result.snippet = snippet(body, matcher)
             result.from_comment = True
