@@ -10,11 +10,11 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from markdownx.widgets import AdminMarkdownxWidget
 
-from advice import moderation
-from advice import questions as reader_questions
+from advice.comments import moderation
 from advice.markdown import nesting_problem
 from advice.models import Article, Comment, ReaderQuestion, Topic
-from advice.note_actions import make_note_template
+from advice.questions import views as reader_questions
+from advice.quoted_notes.actions import make_note_template
 
 
 def _changed_message(count: int, verb: str, noun: str = "comment") -> str:
@@ -189,12 +189,12 @@ class CommentAdminForm(forms.ModelForm):
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: opens on held comments, bulk approve / spam /
-    remove / restore through :mod:`advice.moderation` (``can_moderate``).
+    remove / restore through :mod:`advice.comments.moderation` (``can_moderate``).
 
     Who may change what on the change form:
 
     - ``status`` only through the actions, for everyone, so every status
-      change goes through :mod:`advice.moderation`'s transitions (and its log);
+      change goes through :mod:`advice.comments.moderation`'s transitions (and its log);
     - what says who wrote a comment and where it stands
       (:attr:`PLACEMENT_FIELDS`: the columnist flag, the account, the
       article, the parent, the time) only by editors: users with
@@ -305,7 +305,7 @@ class CommentAdmin(admin.ModelAdmin):
 class ReaderQuestionAdmin(admin.ModelAdmin):
     """The editors' queue of reader questions. "Make a draft article from
     this question" turns each selected question into a draft article (see
-    :func:`advice.questions.reader_question_make_article`); publishing that
+    :func:`advice.questions.views.reader_question_make_article`); publishing that
     article marks the question answered."""
 
     list_display = [

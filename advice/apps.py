@@ -9,7 +9,7 @@ class AdviceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from advice import search
+        from advice.search import queries as search
 
         # A SQLite table rebuild (many ALTERs do one) drops its triggers, so
         # the search index is checked and repaired after every migrate.

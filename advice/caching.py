@@ -4,7 +4,7 @@ What is cached, and under which version:
 
 - The **comment tree** of an article page (heading, threaded comments of one
   comment page, comment-page links) under the article's ``updated_at``, which
-  every comment change bumps (``advice.moderation.articles_touch``: approve,
+  every comment change bumps (``advice.comments.moderation.articles_touch``: approve,
   spam, remove, restore, a comment stored approved at once, an admin edit),
   and whether comments are open.
 - The **related-articles list** and the **home / topic lists** under the
@@ -59,7 +59,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control, pat
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 
-from advice import comments as comment_rules
+from advice.comments import submit as comment_rules
 from advice.models import Article, published_q
 from config.cache import get_or_render
 

@@ -1,9 +1,11 @@
 from django.urls import path, re_path
 
 import config.converters  # noqa: F401  (registers "slugtext")
-from advice import questions, search, views
-from advice.comment_feeds import ArticleCommentsFeed
+from advice import pages as views
+from advice.comments.feeds import ArticleCommentsFeed
 from advice.feeds import LatestArticlesAtomFeed, LatestArticlesFeed, TopicArticlesFeed
+from advice.questions import views as questions
+from advice.search import queries as search
 
 app_name = "advice"
 

@@ -8,7 +8,7 @@ Runs in a throw-away test database (Django's test-database machinery: created,
 migrated, destroyed), so it never touches real data. Fills it with 1,000
 published articles made from the seed post's and demo articles' sentences
 (fixed random seed), then times ~50 searches each way: the search page's
-work (:func:`advice.search.search_page`: ranked ids, the page's articles,
+work (:func:`advice.search.queries.search_page`: ranked ids, the page's articles,
 snippets), the as-you-type suggestions and the related-articles query.
 Prints median and 95th percentile in milliseconds. Timings are not asserted
 anywhere.
@@ -131,9 +131,9 @@ def report(label: str, times: list[float]) -> None:
 
 def big_comments(rng: random.Random) -> None:
     """Many large approved comments on one article (see the module docstring)."""
+    from advice.comments.moderation import comment_approve
     from advice.models import Article, Comment
-    from advice.moderation import comment_approve
-    from advice.search import search_page
+    from advice.search.queries import search_page
 
     count = int(os.environ.get("BENCH_COMMENTS", "100"))
     chars = int(os.environ.get("BENCH_COMMENT_CHARS", "60000"))
@@ -174,7 +174,7 @@ def big_comments(rng: random.Random) -> None:
 
 
 def search_article_ids_two(text: str):
-    from advice.search import search_article_ids
+    from advice.search.queries import search_article_ids
 
     return search_article_ids(text)
 
@@ -182,7 +182,7 @@ def search_article_ids_two(text: str):
 def main() -> None:
     from advice.models import Article
     from advice.related import related_articles
-    from advice.search import search_article_ids, search_page
+    from advice.search.queries import search_article_ids, search_page
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from advice import editor, views
-from advice.sitemaps import SITEMAPS, robots_txt
+from advice import editor
+from advice import pages as views
+from advice.seo import SITEMAPS, robots_txt
 
-handler404 = "advice.views.page_not_found"
-handler500 = "advice.views.server_error"
+handler404 = "advice.pages.page_not_found"
+handler500 = "advice.pages.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

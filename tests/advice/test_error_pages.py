@@ -11,7 +11,7 @@ import pytest
 from django.http import Http404
 from django.test import Client, RequestFactory
 
-from advice import views
+from advice import pages as views
 from advice.middleware import unavailable_response
 
 HOSTILE_PATHS = [

@@ -227,14 +227,14 @@ def test_hostile_question_becomes_a_draft_with_a_warning(staff_client):
 
 
 def test_import_path_renders_hostile_wordpress_content():
-    from advice.autop import autop_to_markdown
+    from advice.wordpress.autop import autop_to_markdown
 
     for source in ("<blockquote>" * 300 + "x" + "</blockquote>" * 300, "[a](" * 3000):
         assert render_markdown(autop_to_markdown(source))
     assert render_markdown(NORMAL) == NORMAL_HTML
 
 
-# --- WordPress content (advice.autop) --------------------------------------------
+# --- WordPress content (advice.wordpress.autop) --------------------------------------------
 
 HOSTILE_WORDPRESS = {
     "nested divs": "<div>" * 2000 + "x" + "</div>" * 2000,
@@ -247,15 +247,15 @@ HOSTILE_WORDPRESS = {
 
 @pytest.mark.parametrize("source", HOSTILE_WORDPRESS.values(), ids=HOSTILE_WORDPRESS.keys())
 def test_hostile_wordpress_content_converts_and_renders(source):
-    from advice.autop import autop_to_markdown
+    from advice.wordpress.autop import autop_to_markdown
 
     assert isinstance(render_markdown(autop_to_markdown(source)), str)
     assert render_markdown(NORMAL) == NORMAL_HTML
 
 
 def test_wordpress_quotes_within_the_limit_stay_quotes():
-    from advice.autop import MAX_NESTING as WP_MAX_NESTING
-    from advice.autop import autop_to_markdown
+    from advice.wordpress.autop import MAX_NESTING as WP_MAX_NESTING
+    from advice.wordpress.autop import autop_to_markdown
 
     depth = WP_MAX_NESTING
     html = render_markdown(

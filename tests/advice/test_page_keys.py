@@ -8,7 +8,7 @@ import html
 
 import pytest
 
-from advice.views import ARTICLES_PER_PAGE
+from advice.pages import ARTICLES_PER_PAGE
 from config.pagequery import MAX_PAGE, normal_page, page_path
 
 ODD_FORMS_OF_3 = ["+3", "%2B3", "03", "%203", "3&cpage=3", "2&cpage=3"]

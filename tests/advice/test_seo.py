@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from advice.models import Article
-from advice.sitemaps import json_ld
+from advice.seo import json_ld
 
 # Absolute URLs come from settings.SITE_URL, never from the request's host
 # (tests/advice/test_host_header.py checks a forged Host does not get in).

@@ -13,8 +13,8 @@ from django.test import Client
 
 from advice.models import Article
 from notes.models import NoteTemplate
+from tests.advice.quoted_notes.test_extract import SEED_ANSWER
 from tests.conftest import corpus_path
-from tests.notes.test_note_extract import SEED_ANSWER
 
 ADD_URL = "/admin/notes/notetemplate/add/"
 

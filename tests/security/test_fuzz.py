@@ -34,8 +34,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from advice.comments import form_token
-from advice.questions import ask_token
+from advice.comments.submit import form_token
+from advice.questions.views import ask_token
 from notes.models import NoteTemplate
 
 pytestmark = pytest.mark.django_db

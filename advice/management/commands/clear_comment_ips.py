@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from advice.moderation import comments_ip_clear
+from advice.comments.moderation import comments_ip_clear
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from advice.importer import wxr_import
-from advice.wxr import WXRError
+from advice.wordpress.importer import wxr_import
+from advice.wordpress.wxr import WXRError
 
 
 class Command(BaseCommand):

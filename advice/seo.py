@@ -1,0 +1,178 @@
+"""What search engines read: ``/sitemap.xml`` (articles and topics with
+last-modified dates), ``/robots.txt``, and each article's structured data
+(schema.org ``QAPage`` JSON-LD, see :func:`article_structured_data`).
+
+Every absolute URL in a public, cacheable answer (robots.txt, the sitemap,
+the feeds, canonical / ``og:url`` / JSON-LD / share links) is built by
+:func:`site_url` from ``settings.SITE_URL``, never from the request's
+``Host``, ``X-Forwarded-Host`` or scheme: those are the sender's to choose,
+and a front cache would hand a forged one to every later reader.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Max
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from advice.models import Article, Topic, published_q
+from advice.search.queries import plain_text
+
+
+def site_origin() -> tuple[str, str]:
+    """``(scheme, host[:port])`` of ``settings.SITE_URL`` (any path in it is
+    ignored: paths come from ``reverse()``, which already holds the script
+    prefix). Raises ``ImproperlyConfigured`` when SITE_URL is not an
+    absolute http(s) URL."""
+    parts = urlsplit(getattr(settings, "SITE_URL", "") or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(
+            "SITE_URL must be this site's absolute address, e.g. https://advice.example.org"
+        )
+    return parts.scheme, parts.netloc
+
+
+def site_url(path: str = "/") -> str:
+    """``path`` (an absolute path such as ``reverse(...)`` or
+    ``get_absolute_url()`` gives) as an absolute URL on this site, from
+    ``settings.SITE_URL`` only: the one way to make public URLs absolute."""
+    scheme, netloc = site_origin()
+    return f"{scheme}://{netloc}/{path.lstrip('/')}"
+
+
+class SiteSitemap(Sitemap):
+    """A sitemap whose ``<loc>`` URLs use ``settings.SITE_URL``'s scheme and
+    host, whatever ``Host`` the request carried (Django's sitemap view would
+    otherwise use ``RequestSite``, i.e. the request's ``Host``)."""
+
+    def get_protocol(self, protocol=None) -> str:
+        return site_origin()[0]
+
+    def get_domain(self, site=None) -> str:
+        return site_origin()[1]
+
+
+class ArticleSitemap(SiteSitemap):
+    """Every published article; last modified = its updated time."""
+
+    changefreq = "monthly"
+
+    def items(self):
+        return Article.objects.published().only("slug", "updated_at").order_by("-published_at")
+
+    def lastmod(self, item: Article):
+        return item.updated_at
+
+
+class TopicSitemap(SiteSitemap):
+    """Topics with at least one published article; last modified = the
+    newest change among those articles (one query)."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        return (
+            Topic.objects.annotate(
+                last_change=Max("articles__updated_at", filter=published_q(prefix="articles__"))
+            )
+            .filter(last_change__isnull=False)
+            .order_by("name")
+        )
+
+    def lastmod(self, item: Topic):
+        return item.last_change
+
+
+SITEMAPS = {"articles": ArticleSitemap, "topics": TopicSitemap}
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def robots_txt(request):
+    """``/robots.txt`` (``text/plain``): everything may be crawled except the
+    admin, search results and the ask form's helpers; names the sitemap by
+    its absolute URL, from ``settings.SITE_URL`` (never the request's
+    ``Host``: the answer is public and cached, so it must not depend on
+    anything the request says)."""
+    context = {"sitemap_url": site_url(reverse("sitemap"))}
+    return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
+
+
+# --- Structured data ------------------------------------------------------------
+
+# JSON inside <script> must not contain "</script>", "<!--" or anything an HTML
+# parser would read: escape <, > and & as JSON \u escapes (as Django's
+# json_script does), which JSON parsers read back as the same characters.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld(data: dict) -> SafeString:
+    """``data`` as JSON safe to place inside ``<script type="application/ld+json">``:
+    ``<``, ``>`` and ``&`` escaped (``\\u003C``...), so no content can close the
+    element. Returns a ``SafeString`` (it holds no raw markup)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))
+
+
+def _person(name: str) -> dict:
+    return {"@type": "Person", "name": name}
+
+
+def article_structured_data(article: Article, url: str) -> dict:
+    """schema.org ``QAPage`` for ``article`` at absolute ``url``: the main
+    entity is a ``Question`` (title as name, question text, asker as author
+    — "Anonymous" when blank) with the answer as its ``acceptedAnswer``
+    (answer text, the columnist as author). Dates in ISO 8601. Follows
+    Google's Q&A page guidance (answerCount, text, author, url)."""
+    published = article.published_at.isoformat()
+    author = article.author
+    columnist = (author.get_full_name() or author.get_username()) if author else settings.SITE_NAME
+    question_text = plain_text(article.question_html) or article.title
+    return {
+        "@context": "https://schema.org",
+        "@type": "QAPage",
+        "url": url,
+        "mainEntity": {
+            "@type": "Question",
+            "name": article.title,
+            "text": question_text,
+            "answerCount": 1,
+            "datePublished": published,
+            "author": _person(article.asker or "Anonymous"),
+            "acceptedAnswer": {
+                "@type": "Answer",
+                "text": plain_text(article.answer_html),
+                "datePublished": published,
+                "dateModified": article.updated_at.isoformat(),
+                "url": url,
+                "author": _person(columnist),
+            },
+        },
+    }
+
+
+def article_meta(article: Article) -> dict:
+    """Template values for ``advice/_article_meta.html`` and the share links:
+    ``canonical_url`` and ``share_url`` (the article's absolute URL from
+    :func:`site_url`, so a forged ``Host`` cannot reach them),
+    ``meta_description`` (plain text, at most ~200 characters) and
+    ``structured_data`` (:func:`json_ld` of :func:`article_structured_data`)."""
+    url = site_url(article.get_absolute_url())
+    description = plain_text(article.question_html) or plain_text(article.answer_html)
+    if len(description) > 200:
+        description = description[:197].rsplit(" ", 1)[0] + "…"
+    return {
+        "canonical_url": url,
+        "share_url": url,
+        "meta_description": description,
+        "structured_data": json_ld(article_structured_data(article, url)),
+    }

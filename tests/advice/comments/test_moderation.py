@@ -1,0 +1,310 @@
+"""The moderation functions: status changes, article touch, held-comment
+e-mail, IP retention, bulk article changes."""
+
+import socket
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.utils import timezone
+
+from advice.comments import moderation
+from advice.models import Article, Comment
+
+HELD, APPROVED = Comment.Status.PENDING, Comment.Status.APPROVED
+SPAM, REMOVED = Comment.Status.SPAM, Comment.Status.REMOVED
+
+
+class RefusingEmailBackend(BaseEmailBackend):
+    """A mail backend whose server is down: every send raises."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+# --- pure rules -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("transition", "before", "after"),
+    [
+        (moderation.APPROVE, HELD, APPROVED),
+        (moderation.APPROVE, SPAM, APPROVED),
+        (moderation.APPROVE, REMOVED, APPROVED),
+        (moderation.APPROVE, APPROVED, None),
+        (moderation.SPAM, HELD, SPAM),
+        (moderation.SPAM, APPROVED, SPAM),
+        (moderation.SPAM, SPAM, None),
+        (moderation.REMOVE, APPROVED, REMOVED),
+        (moderation.REMOVE, REMOVED, None),
+        (moderation.RESTORE, REMOVED, APPROVED),
+        (moderation.RESTORE, SPAM, APPROVED),
+        (moderation.RESTORE, HELD, None),
+        (moderation.RESTORE, APPROVED, None),
+    ],
+)
+def test_transition_table(transition, before, after):
+    assert transition.result(before) == after
+
+
+def test_notify_goes_to_author_else_managers():
+    managers = [("Editors", "editors@example.com"), ("Ed", "ed@example.com")]
+    assert moderation.held_notify_recipients("col@example.com", managers) == ["col@example.com"]
+    assert moderation.held_notify_recipients("", managers) == [
+        "editors@example.com",
+        "ed@example.com",
+    ]
+    assert moderation.held_notify_recipients(None, []) == []
+
+
+# --- comment actions ---------------------------------------------------------
+
+
+def test_approve_changes_only_comments_not_yet_approved(make_article, make_comment):
+    article = make_article()
+    held = [make_comment(article, status=HELD) for _ in range(3)]
+    already = make_comment(article, status=APPROVED)
+
+    changed = moderation.comment_approve(comments=Comment.objects.filter(article=article))
+
+    assert changed == 3
+    assert [c.status for c in Comment.objects.filter(pk__in=[c.pk for c in held])] == [APPROVED] * 3
+    already.refresh_from_db()
+    assert already.status == APPROVED
+
+
+def test_approved_comment_appears_on_the_article_page(client, make_article, make_comment):
+    article = make_article()
+    comment = make_comment(article, status=HELD, body="Waiting for a moderator.")
+    assert "Waiting for a moderator." not in client.get(article.get_absolute_url()).text
+
+    assert moderation.comment_approve(comments=[comment]) == 1
+
+    assert "Waiting for a moderator." in client.get(article.get_absolute_url()).text
+
+
+def test_spam_remove_restore_round_trip(make_article, make_comment):
+    article = make_article()
+    comment = make_comment(article, status=APPROVED)
+
+    assert moderation.comment_spam(comments=[comment]) == 1
+    comment.refresh_from_db()
+    assert comment.status == SPAM
+
+    assert moderation.comment_remove(comments=[comment]) == 1
+    comment.refresh_from_db()
+    assert comment.status == REMOVED  # soft: the row stays
+
+    assert moderation.comment_remove(comments=[comment]) == 0
+    assert moderation.comment_restore(comments=[comment]) == 1
+    comment.refresh_from_db()
+    assert comment.status == APPROVED
+
+
+def test_restore_leaves_held_comments_held(make_article, make_comment):
+    article = make_article()
+    held = make_comment(article, status=HELD)
+    removed = make_comment(article, status=REMOVED)
+
+    assert moderation.comment_restore(comments=Comment.objects.all()) == 1
+
+    held.refresh_from_db()
+    removed.refresh_from_db()
+    assert (held.status, removed.status) == (HELD, APPROVED)
+
+
+def test_action_touches_affected_articles_only(make_article, make_comment):
+    long_ago = timezone.now() - timedelta(days=30)
+    touched, untouched = make_article(), make_article()
+    Article.objects.update(updated_at=long_ago)
+    comment = make_comment(touched, status=HELD)
+    make_comment(untouched, status=HELD)
+
+    moderation.comment_approve(comments=[comment])
+
+    touched.refresh_from_db()
+    untouched.refresh_from_db()
+    assert touched.updated_at > long_ago
+    assert untouched.updated_at == long_ago
+
+
+def test_action_with_nothing_to_change_touches_nothing(make_article, make_comment):
+    long_ago = timezone.now() - timedelta(days=30)
+    article = make_article()
+    comment = make_comment(article, status=APPROVED)
+    Article.objects.update(updated_at=long_ago)
+
+    assert moderation.comment_approve(comments=[comment]) == 0
+
+    article.refresh_from_db()
+    assert article.updated_at == long_ago
+
+
+def test_bulk_action_runs_a_fixed_number_of_queries(
+    make_article, make_comment, django_assert_num_queries
+):
+    articles = [make_article() for _ in range(3)]
+    for article in articles:
+        for _ in range(10):
+            make_comment(article, status=HELD)
+    # One UPDATE for the articles, one for the comments (+ savepoint pair).
+    with django_assert_num_queries(4):
+        assert moderation.comment_approve(comments=Comment.objects.held()) == 30
+
+
+# --- held-comment e-mail ---------------------------------------------------------
+
+
+def test_held_comment_mails_the_author_with_an_admin_link(
+    make_article, make_comment, django_user_model, settings
+):
+    settings.SITE_URL = "https://advice.example.org"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    author = django_user_model.objects.create_user("col", email="col@example.com")
+    article = make_article(title="Waiting to\nHear Back", author=author)
+    comment = make_comment(article, status=HELD, body="Is two weeks too long?")
+
+    assert moderation.comment_held_notify(comment=comment) is True
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["col@example.com"]
+    assert "Waiting to Hear Back" in message.subject
+    assert "Is two weeks too long?" in message.body
+    assert f"https://advice.example.org/admin/advice/comment/{comment.pk}/change/" in message.body
+
+
+def test_held_comment_mails_managers_when_author_has_no_address(
+    make_article, make_comment, django_user_model, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MANAGERS = [("Editors", "editors@example.com")]
+    author = django_user_model.objects.create_user("noaddress", email="")
+    for article in (make_article(author=author), make_article(author=None)):
+        comment = make_comment(article, status=HELD)
+        assert moderation.comment_held_notify(comment=comment) is True
+    assert [m.to for m in mail.outbox] == [["editors@example.com"], ["editors@example.com"]]
+
+
+def test_held_comment_with_nobody_to_tell_sends_nothing(make_article, make_comment, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MANAGERS = []
+    comment = make_comment(make_article(author=None), status=HELD)
+    assert moderation.comment_held_notify(comment=comment) is False
+    assert mail.outbox == []
+
+
+def test_failing_mail_backend_does_not_raise(make_article, make_comment, settings, caplog):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingEmailBackend"
+    settings.MANAGERS = [("Editors", "editors@example.com")]
+    comment = make_comment(make_article(), status=HELD)
+
+    assert moderation.comment_held_notify(comment=comment) is False
+    assert "held-comment e-mail" in caplog.text
+
+
+def test_unreachable_smtp_server_does_not_raise(make_article, make_comment, settings):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.MANAGERS = [("Editors", "editors@example.com")]
+    comment = make_comment(make_article(), status=HELD)
+
+    assert moderation.comment_held_notify(comment=comment) is False
+
+
+# --- IP retention ----------------------------------------------------------------
+
+
+def test_ip_clear_forgets_old_addresses_and_keeps_recent_ones(make_article, make_comment):
+    now = timezone.now()
+    article = make_article()
+    old = make_comment(
+        article, created_at=now - timedelta(days=91), ip_address="203.0.113.9", user_agent="UA/1"
+    )
+    recent = make_comment(
+        article, created_at=now - timedelta(days=89), ip_address="2001:db8::1", user_agent="UA/2"
+    )
+
+    assert moderation.comments_ip_clear(older_than_days=90, now=now) == 1
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.ip_address, old.user_agent) == (None, "")
+    assert (recent.ip_address, recent.user_agent) == ("2001:db8::1", "UA/2")
+    assert moderation.comments_ip_clear(older_than_days=90, now=now) == 0
+
+
+def test_clear_comment_ips_command_uses_the_retention_setting(make_article, make_comment, settings):
+    settings.COMMENTS_IP_RETENTION_DAYS = 30
+    now = timezone.now()
+    article = make_article()
+    old = make_comment(article, created_at=now - timedelta(days=31), ip_address="198.51.100.7")
+    recent = make_comment(article, created_at=now - timedelta(days=29), ip_address="198.51.100.8")
+    out = StringIO()
+
+    call_command("clear_comment_ips", stdout=out)
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.ip_address is None
+    assert recent.ip_address == "198.51.100.8"
+    assert "1 comment" in out.getvalue()
+
+
+def test_ip_clear_refuses_negative_days(db):
+    with pytest.raises(ValueError):
+        moderation.comments_ip_clear(older_than_days=-1, now=timezone.now())
+
+
+# --- bulk article changes --------------------------------------------------------------
+
+
+def test_close_and_open_comments(make_article):
+    now = timezone.now()
+    open_one = make_article()
+    past_close = make_article(comments_close_at=now - timedelta(hours=1))
+    future_close = make_article(comments_close_at=now + timedelta(days=3))
+
+    closed = moderation.articles_set_comment_status(
+        articles=Article.objects.all(), status=Article.CommentStatus.CLOSED, now=now
+    )
+    assert closed == 3
+    for article in (open_one, past_close, future_close):
+        article.refresh_from_db()
+        assert not article.comments_open(now)
+
+    opened = moderation.articles_set_comment_status(
+        articles=Article.objects.all(), status=Article.CommentStatus.OPEN, now=now
+    )
+    assert opened == 3
+    for article in (open_one, past_close, future_close):
+        article.refresh_from_db()
+        assert article.comments_open(now)
+    assert future_close.comments_close_at == now + timedelta(days=3)  # kept
+    assert past_close.comments_close_at is None  # passed: cleared so "open" means open
+
+
+def test_set_comment_status_refuses_unknown_status(make_article):
+    with pytest.raises(ValueError):
+        moderation.articles_set_comment_status(articles=[make_article()], status="maybe")
+
+
+def test_publish_dates_old_drafts_now_and_keeps_schedules(make_article):
+    now = timezone.now()
+    old_draft = make_article(status=Article.Status.DRAFT, published_at=now - timedelta(days=9))
+    scheduled = make_article(status=Article.Status.DRAFT, published_at=now + timedelta(days=2))
+    live = make_article(published_at=now - timedelta(days=5))
+
+    assert moderation.articles_publish(articles=Article.objects.all(), now=now) == 2
+
+    for article in (old_draft, scheduled, live):
+        article.refresh_from_db()
+    assert old_draft.is_published(now) and old_draft.published_at == now
+    assert scheduled.status == Article.Status.PUBLISHED and not scheduled.is_published(now)
+    assert live.published_at == now - timedelta(days=5)
