@@ -119,22 +119,31 @@ def _label(name: str) -> str:
 
 
 def _closing_paren(line: str, start: int) -> int:
-    """Index of the ``)`` that closes the ``(`` at ``start``, or -1."""
-    depth = 0
-    i = start
+    """Index of the ``)`` that closes the ``(`` at ``start``, or -1.
+
+    The pairs of a line are found once (:func:`_paren_pairs`), so a line of
+    many unclosed ``(`` costs linear time, not a scan to the end per ``(``."""
+    return _paren_pairs(line).get(start, -1)
+
+
+@lru_cache(maxsize=32)
+def _paren_pairs(line: str) -> dict[int, int]:
+    """Every matched ``(`` of ``line`` (backslash escapes skipped) mapped to
+    the index of its ``)``, in one pass with a stack."""
+    pairs: dict[int, int] = {}
+    opened: list[int] = []
+    i = 0
     while i < len(line):
         char = line[i]
         if char == "\\":
             i += 2
             continue
         if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+            opened.append(i)
+        elif char == ")" and opened:
+            pairs[opened.pop()] = i
         i += 1
-    return -1
+    return pairs
 
 
 def _closing_bracket(line: str, start: int) -> int:

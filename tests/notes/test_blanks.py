@@ -148,3 +148,15 @@ def test_parsed_pieces_serialise_to_json():
 
 def test_labels_come_from_the_first_occurrence():
     assert [b.label for b in parse("[your name] [Show?]").blanks] == ["Your name", "Show"]
+
+
+def test_a_line_of_unclosed_link_parentheses_is_read_once():
+    """Hostile input: ``[a](`` repeated used to rescan the rest of the line
+    for every ``(`` (quadratic: 16,000 characters took 29 s). The pairs of a
+    line are now found in one pass, whatever the number of ``(``."""
+    from notes import blanks
+
+    blanks._paren_pairs.cache_clear()
+    parsed = blanks.parse("[a](" * 4000 + "\nHi, [name]!")
+    assert blanks._paren_pairs.cache_info().misses == 1  # one pass for the hostile line
+    assert "name" in [blank.key for blank in parsed.blanks]
