@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -92,6 +94,13 @@ def note_detail(request, slug: str):
     return render(request, "notes/notetemplate_detail.html", context)
 
 
+def _site_url(path: str) -> str:
+    """``path`` made absolute with ``settings.SITE_URL``: the reminder names
+    this site as configured, never the request's ``Host`` header (which the
+    sender chooses)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 @never_cache
 @require_GET
 def note_reminder(request, slug: str):
@@ -116,9 +125,9 @@ def note_reminder(request, slug: str):
     body = reminder_ics(
         at=at,
         title=note.title,
-        url=request.build_absolute_uri(note.get_absolute_url()),
+        url=_site_url(note.get_absolute_url()),
         now=timezone.now(),
-        host=request.get_host().split(":")[0] or "localhost",
+        host=urlsplit(settings.SITE_URL).hostname or "localhost",
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = (

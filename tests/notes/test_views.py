@@ -273,3 +273,22 @@ def test_nothing_typed_is_stored_or_logged(client, make_note, caplog):
     assert not any(secret in sql for sql in statements)
     assert secret not in caplog.text
     assert not client.cookies  # no session, nothing remembered on our side
+
+
+def test_reminder_names_the_configured_site_never_the_request_host(client, make_note, settings):
+    """The ``Host`` header is the sender's choice: a reminder built from it
+    would carry a link to another site. Links and the event's UID come from
+    ``SITE_URL``."""
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://advice.example.org"
+    note = make_note()
+    response = client.get(
+        f"/notes/{note.slug}/reminder.ics",
+        {"at": "2025-03-10T09:00", "tz": "UTC"},
+        HTTP_HOST="evil.example",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "evil.example" not in body
+    assert f"https://advice.example.org/notes/{note.slug}/" in body.replace("\r\n ", "")
+    assert "@advice.example.org" in body
