@@ -1,5 +1,7 @@
-"""Public pages: the article list, an article with its comments, topics, the
-old-WordPress-link redirect, health check and error pages."""
+"""Public pages: the article list (home), an article with its comments, the
+topic index and a topic's articles (web layer, docs/architecture.md). Old
+WordPress links are :mod:`advice.wordpress.redirects`; error pages and
+``/healthz`` are :mod:`advice.errors`."""
 
 from __future__ import annotations
 
@@ -7,8 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,17 +19,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
-    require_safe,
 )
 
 from advice import caching
 from advice.comments import submit as comment_rules
 from advice.comments.forms import CommentForm
 from advice.comments.threads import comment_page_number, paginate_thread, thread_order
-from advice.middleware import reader_text
 from advice.models import Article, Topic
 from advice.related import related_articles
 from advice.seo import article_meta
+from advice.wordpress.redirects import short_link_redirect
 from config.pagequery import PageOutOfRange, normal_page, page_query, page_redirect
 
 ARTICLES_PER_PAGE = 10
@@ -38,12 +38,9 @@ ARTICLES_PER_PAGE = 10
 def home(request):
     """``/``: latest published articles, paginated. ``/?p=<wp id>`` (an old
     WordPress short link) answers 301 to the imported article."""
-    wp_id = request.GET.get("p", "")
-    if wp_id.isascii() and wp_id.isdigit():  # "²".isdigit() is True, int("²") fails
-        article = Article.objects.published().filter(wp_id=int(wp_id)).first()
-        if article is None:
-            raise Http404("No article has that old WordPress id.")
-        return HttpResponsePermanentRedirect(article.get_absolute_url())
+    short_link = short_link_redirect(request.GET.get("p", ""))
+    if short_link is not None:
+        return short_link
     number = normal_page(request.GET.get("page"))
     target = page_redirect(request, "page", number)
     if target is not None:  # one URL, one cache key per page (config.pagequery)
@@ -411,64 +408,3 @@ def topic_detail(request, slug: str):
     except PageOutOfRange as beyond:
         return _to_last_page(request, "page", beyond)
     return render(request, "advice/topic_detail.html", {"topic": topic, "article_list_html": html})
-
-
-@require_GET
-def wordpress_redirect(request, path: str):
-    """Any other path: if it is an imported article's old WordPress path,
-    answer 301 to the article; otherwise 404. A path with nothing but
-    slashes (``//``, ``///``) names no article, even one imported with an
-    empty ``wp_path``."""
-    stem = path.strip("/")
-    if not stem:
-        raise Http404("No page here.")
-    wanted = "/" + stem + "/"
-    article = (
-        Article.objects.published()
-        .exclude(wp_path="")
-        .filter(wp_path__in=[wanted, wanted.rstrip("/")])
-        .first()
-    )
-    if article is None:
-        raise Http404("No page here.")
-    return HttpResponsePermanentRedirect(article.get_absolute_url())
-
-
-@require_safe
-def healthz(request):
-    """``/healthz``: 200 "ok" when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # any database failure means "not healthy"
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
-
-
-# Error pages show the request's path as escaped text at most, never as a link:
-# the path is the sender's to choose (``/\evil.example/x`` is read by browsers
-# as ``//evil.example/x``), and a link next to their text would lend it the
-# site's name. Their own links are fixed URLs of this site.
-
-
-def page_not_found(request, exception=None):
-    """The friendly 404 page; names the path that was asked for, as text."""
-    return render(request, "404.html", {"request_path": request.path}, status=404)
-
-
-def server_error(request):
-    """The friendly 500 page; renders without a database or context processors."""
-    from django.template import loader
-
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
-
-
-def csrf_failure(request, reason: str = ""):
-    """CSRF refusal (settings.CSRF_FAILURE_VIEW): 403 with a page that shows
-    back what the reader typed (comment, question), so an expired form loses
-    nothing. Stores nothing; links only to fixed pages of this site, never
-    to the request's path; ``no-store``, as it holds the reader's text."""
-    kept = reader_text(request.POST) if request.method == "POST" else []
-    response = render(request, "403_csrf.html", {"kept": kept}, status=403)
-    response["Cache-Control"] = "no-store"
-    return response

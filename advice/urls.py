@@ -6,6 +6,7 @@ from advice.comments.feeds import ArticleCommentsFeed
 from advice.feeds import LatestArticlesAtomFeed, LatestArticlesFeed, TopicArticlesFeed
 from advice.questions import views as questions
 from advice.search import queries as search
+from advice.wordpress.redirects import wordpress_redirect
 
 app_name = "advice"
 
@@ -24,5 +25,5 @@ urlpatterns = [
     path("ask/thanks/", questions.ask_thanks, name="ask_thanks"),
     path("ask/suggest/", questions.ask_suggest, name="ask_suggest"),
     # Last: an old WordPress permalink of an imported article answers 301.
-    re_path(r"^(?P<path>[^\x00-\x1f\x7f]+)$", views.wordpress_redirect, name="wordpress_redirect"),
+    re_path(r"^(?P<path>[^\x00-\x1f\x7f]+)$", wordpress_redirect, name="wordpress_redirect"),
 ]

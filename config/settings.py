@@ -196,7 +196,7 @@ MANAGERS = [("Editors", addr) for addr in env_list("MANAGERS", [])]
 
 # --- Security ---------------------------------------------------------------
 # A refused CSRF check shows the reader's text back instead of Django's page.
-CSRF_FAILURE_VIEW = "advice.pages.csrf_failure"
+CSRF_FAILURE_VIEW = "advice.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,12 +4,11 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from advice import editor
-from advice import pages as views
+from advice import editor, errors
 from advice.seo import SITEMAPS, robots_txt
 
-handler404 = "advice.pages.page_not_found"
-handler500 = "advice.pages.server_error"
+handler404 = "advice.errors.page_not_found"
+handler500 = "advice.errors.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,7 +17,7 @@ urlpatterns = [
         settings.MARKDOWNX_URLS_PATH.lstrip("/"), editor.markdownify, name="markdownx_markdownify"
     ),
     path(settings.MARKDOWNX_UPLOAD_URLS_PATH.lstrip("/"), editor.upload, name="markdownx_upload"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", errors.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("notes/", include("notes.urls")),

@@ -1,17 +1,15 @@
-"""Error pages (403 CSRF, 404, 500, 503) never turn what the request sent
-into a link: the path is shown as escaped text at most, and every link on
-them is a fixed path of this site. Old WordPress links made only of slashes
-never match an article imported with an empty old path."""
+"""Error pages and /healthz (advice/errors.py). Error pages (403 CSRF, 404,
+500, 503) never turn what the request sent into a link: the path is shown as
+escaped text at most, and every link on them is a fixed path of this site."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
 import pytest
-from django.http import Http404
 from django.test import Client, RequestFactory
 
-from advice import pages as views
+from advice import errors
 from advice.middleware import unavailable_response
 
 HOSTILE_PATHS = [
@@ -103,7 +101,7 @@ def test_404_page_names_the_missing_path_as_text(client, db):
 
 
 def test_500_page_has_only_own_links(rf):
-    response = views.server_error(rf.get("/\\evil.example/x"))
+    response = errors.server_error(rf.get("/\\evil.example/x"))
     page = response.content.decode()
     assert response.status_code == 500
     assert_only_own_links(page)
@@ -120,31 +118,28 @@ def test_503_page_does_not_show_or_link_the_request_path(db):
     assert_only_own_links(page)
 
 
-# --- Old WordPress links ------------------------------------------------------
-
-
-@pytest.mark.parametrize("path", ["//", "///", "////"])
-def test_slashes_only_path_does_not_match_an_article_with_empty_wordpress_path(
-    client, make_article, path
-):
-    make_article(wp_path="")
-    make_article(wp_path="/")
-    response = get_path(client, path)
+def test_unknown_page_is_a_friendly_404(client, db):
+    response = client.get("/no/such/page/")
     assert response.status_code == 404
-    assert "Location" not in response
+    assert "couldn't find that page" in response.content.decode()
 
 
-@pytest.mark.parametrize("captured", ["", "/", "//", "///"])
-def test_wordpress_redirect_refuses_a_path_of_slashes(rf, make_article, captured):
-    make_article(wp_path="")
-    with pytest.raises(Http404):
-        views.wordpress_redirect(rf.get("/" + captured), path=captured)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/topics/%00/",
+        "/articles/a%00b/",
+        "/articles/x%00/comments/feed/",
+        "/topics/%1f/feed/",
+        "/notes/%00/",
+        "/notes/%00/reminder.ics",
+        "/2016/05/%00/",
+    ],
+)
+def test_control_characters_in_a_path_are_not_found_not_an_error(client, db, path):
+    assert client.get(path).status_code == 404
 
 
-def test_old_wordpress_path_still_redirects(client, make_article):
-    make_article(wp_path="")
-    article = make_article(wp_path="/2014/05/thank-you-notes/")
-    for path in ["/2014/05/thank-you-notes/", "/2014/05/thank-you-notes"]:
-        response = client.get(path)
-        assert response.status_code == 301
-        assert response["Location"] == article.get_absolute_url()
+def test_healthz_answers_when_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200

@@ -143,17 +143,6 @@ def test_topic_index_counts_published_articles(client, make_article, make_topic)
     assert 'Interviews</a> <span class="count">(2)</span>' in page
 
 
-def test_unknown_page_is_a_friendly_404(client, db):
-    response = client.get("/no/such/page/")
-    assert response.status_code == 404
-    assert "couldn't find that page" in response.content.decode()
-
-
-def test_healthz_answers_when_database_answers(client, db):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-
-
 def _queries_for(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -194,19 +183,3 @@ def test_home_query_count_is_the_same_for_1_and_50_articles(client, make_article
         make_article(topics=[topic])
     fifty = _queries_for(client, "/")
     assert one == fifty
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/topics/%00/",
-        "/articles/a%00b/",
-        "/articles/x%00/comments/feed/",
-        "/topics/%1f/feed/",
-        "/notes/%00/",
-        "/notes/%00/reminder.ics",
-        "/2016/05/%00/",
-    ],
-)
-def test_control_characters_in_a_path_are_not_found_not_an_error(client, db, path):
-    assert client.get(path).status_code == 404

@@ -1,0 +1,60 @@
+"""Error pages and the health check: the friendly 404 and 500 pages, the
+CSRF-failure page (``settings.CSRF_FAILURE_VIEW``) and ``/healthz``.
+
+Web layer (see docs/architecture.md, "``advice/``, package by package").
+``config/urls.py`` names :func:`page_not_found` and :func:`server_error` as
+``handler404``/``handler500`` and ``config/settings.py`` names
+:func:`csrf_failure`, all by dotted path, so these functions keep their
+names here.
+
+Error pages show the request's path as escaped text at most, never as a
+link: the path is the sender's to choose (``/\\evil.example/x`` is read by
+browsers as ``//evil.example/x``), and a link next to their text would lend
+it the site's name. Their own links are fixed URLs of this site.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.http import require_safe
+
+from advice.middleware import reader_text
+
+
+@require_safe
+def healthz(request):
+    """``/healthz`` (GET or HEAD): 200 "ok" (text/plain) when the database
+    answers ``SELECT 1``, 503 "database unavailable" when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # any database failure means "not healthy"
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def page_not_found(request, exception=None):
+    """The friendly 404 page (``handler404``); names the path that was asked
+    for, as escaped text. ``exception`` (the Http404) is not shown."""
+    return render(request, "404.html", {"request_path": request.path}, status=404)
+
+
+def server_error(request):
+    """The friendly 500 page (``handler500``); renders without a database
+    or context processors, so it works when they are what failed."""
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF refusal (settings.CSRF_FAILURE_VIEW): 403 with a page that shows
+    back what the reader typed (comment, question), so an expired form loses
+    nothing. ``reason`` (Django's text) is not shown. Stores nothing; links
+    only to fixed pages of this site, never to the request's path;
+    ``no-store``, as it holds the reader's text."""
+    kept = reader_text(request.POST) if request.method == "POST" else []
+    response = render(request, "403_csrf.html", {"kept": kept}, status=403)
+    response["Cache-Control"] = "no-store"
+    return response
