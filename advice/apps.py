@@ -9,6 +9,7 @@ class AdviceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from advice import checks  # noqa: F401  (registers the deploy checks)
         from advice.search import queries as search
 
         # A SQLite table rebuild (many ALTERs do one) drops its triggers, so

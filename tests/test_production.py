@@ -70,6 +70,7 @@ def production_env(root: Path, **overrides: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
+        SITE_URL=f"https://{HOST}",
         SQLITE_PATH=str(root / "db.sqlite3"),
         STATIC_ROOT=str(root / "static"),
         MEDIA_ROOT=str(root / "media"),
@@ -115,6 +116,15 @@ def via_proxy(path: str, **headers: str) -> dict:
 
 
 # --- check --deploy ------------------------------------------------------------------
+
+
+def test_check_deploy_warns_about_a_development_site_url(tmp_path):
+    done = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        production_env(tmp_path, SITE_URL="http://127.0.0.1:8000"),
+    )
+    assert done.returncode != 0
+    assert "advice.W001" in done.stderr + done.stdout
 
 
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
