@@ -244,6 +244,10 @@ MARKDOWNX_UPLOAD_URLS_PATH = "/editor/markdownx/upload/"
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "advice.markdown.render_markdown"
 EDITOR_UPLOAD_MAX_BYTES = env_int("EDITOR_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 EDITOR_UPLOAD_MAX_PIXELS = env_int("EDITOR_UPLOAD_MAX_PIXELS", 40_000_000)
+# Memory an accepted image may take once decoded (width x height x 4 bytes),
+# read from its header before any pixel is decoded: a few-kilobyte lossless
+# WebP can declare 40 megapixels (about 840 MB to decode).
+EDITOR_UPLOAD_MAX_DECODED_BYTES = env_int("EDITOR_UPLOAD_MAX_DECODED_BYTES", 64 * 1024 * 1024)
 
 # --- Comments (defaults follow WordPress's discussion settings) ------------
 COMMENTS_MAX_DEPTH = env_int("COMMENTS_MAX_DEPTH", 5)  # WordPress: thread_comments_depth 5
