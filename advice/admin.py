@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -71,24 +70,15 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Counts annotated in the changelist query: no query per row.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                approved_count=Count(
-                    "comments", filter=Q(comments__status=Comment.Status.APPROVED)
-                ),
-                held_count=Count("comments", filter=Q(comments__status=Comment.Status.PENDING)),
-            )
-        )
+        return super().get_queryset(request).with_approved_count().with_held_count()
 
-    @admin.display(description="Approved", ordering="approved_count")
+    @admin.display(description="Approved", ordering="approved_comment_count")
     def approved_comments(self, obj):
-        return obj.approved_count
+        return obj.approved_comment_count
 
-    @admin.display(description="Held", ordering="held_count")
+    @admin.display(description="Held", ordering="held_comment_count")
     def held_comments(self, obj):
-        return obj.held_count
+        return obj.held_comment_count
 
     def save_model(self, request, obj, form, change):
         if obj.author_id is None:
@@ -105,12 +95,10 @@ class ArticleAdmin(admin.ModelAdmin):
             )
 
     # Publishing edits articles; opening and closing comments is moderation
-    # (DESIGN.md: moderators open or close comments per article, in bulk).
+    # (moderators open or close comments per article, in bulk).
     @admin.action(description="Publish the selected articles", permissions=["change"])
     def publish_articles(self, request, queryset):
-        unanswered = queryset.exclude(status=Article.Status.PUBLISHED).filter(
-            answer__regex=r"^\s*$"
-        )
+        unanswered = queryset.drafts().without_answer()
         unanswered_titles = list(unanswered.values_list("title", flat=True))
         count = moderation.articles_publish(articles=queryset)
         reader_questions.reader_questions_mark_answered(articles=queryset, request=request)

@@ -1,4 +1,5 @@
-"""Fragment caching and conditional GET for the public pages (DESIGN.md, "Caching").
+"""Fragment caching and conditional GET for the public pages (services layer,
+docs/architecture.md: "the one guarded way to use the cache").
 
 What is cached, and under which version:
 
@@ -54,13 +55,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Func, IntegerField, Q, Subquery
+from django.db.models import F, Func, IntegerField, Subquery
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 
 from advice.comments import submit as comment_rules
-from advice.models import Article, published_q
+from advice.models import Article
 from config.cache import get_or_render
 
 DEFAULT_TIMEOUT = 300  # seconds; FRAGMENT_CACHE_TIMEOUT overrides
@@ -172,12 +173,10 @@ def site_state_annotations(now: datetime) -> dict:
         ),
         "site_updated": Subquery(rows.order_by("-updated_at").values("updated_at")[:1]),
         "site_due": Subquery(
-            rows.filter(published_q(now)).order_by("-published_at").values("published_at")[:1]
+            rows.published(now).order_by("-published_at").values("published_at")[:1]
         ),
         "site_next": Subquery(
-            rows.filter(Q(status=Article.Status.PUBLISHED, published_at__gt=now))
-            .order_by("published_at")
-            .values("published_at")[:1]
+            rows.scheduled(now).order_by("published_at").values("published_at")[:1]
         ),
     }
 

@@ -1,8 +1,12 @@
 """Articles (a reader's question and the columnist's answer), topics, comments
 and reader questions.
 
-Visibility rules live on the QuerySets (``Article.objects.published()``,
-``Comment.objects.visible()``) and every read path uses them.
+Visibility and status rules live on the QuerySets (``Article.objects.published()``,
+``scheduled()``, ``without_answer()``, ``with_approved_count()``;
+``Comment.objects.visible()``, ``held()``), with ``published_q``,
+``visible_comment_q`` and ``held_comment_q`` for reaching them through a
+relation; every read path uses them (docs/architecture.md, "Where to put a
+new rule").
 """
 
 from __future__ import annotations
@@ -26,6 +30,24 @@ def published_q(now: datetime | None = None, prefix: str = "") -> Q:
     (``"articles__"``)."""
     now = now or timezone.now()
     return Q(**{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": now})
+
+
+def visible_comment_q(prefix: str = "") -> Q:
+    """The one "a reader sees this comment" rule as a ``Q``: status approved.
+    ``prefix`` reaches it through a relation (``"comments__"``)."""
+    return Q(**{f"{prefix}status": Comment.Status.APPROVED})
+
+
+def held_comment_q(prefix: str = "") -> Q:
+    """The one "waiting for a moderator" rule as a ``Q``: status pending
+    (shown as "Held"). ``prefix`` reaches it through a relation
+    (``"comments__"``)."""
+    return Q(**{f"{prefix}status": Comment.Status.PENDING})
+
+
+# An answer of nothing but whitespace is no answer (the edit form refuses to
+# publish it; bulk publishing skips it).
+_NO_ANSWER = Q(answer__regex=r"^\s*$")
 
 
 class TopicQuerySet(models.QuerySet):
@@ -69,18 +91,47 @@ class ArticleQuerySet(models.QuerySet):
             return self.all()
         return self.published(now)
 
+    def scheduled(self, now: datetime | None = None) -> ArticleQuerySet:
+        """Articles that will appear on their own: status published and a
+        publish time after ``now`` (default: now)."""
+        now = now or timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+
+    def drafts(self) -> ArticleQuerySet:
+        """Articles whose status is not published, whatever their publish time."""
+        return self.exclude(status=Article.Status.PUBLISHED)
+
+    def without_answer(self) -> ArticleQuerySet:
+        """Articles with no answer yet: an empty or whitespace-only answer.
+        Publishing skips them."""
+        return self.filter(_NO_ANSWER)
+
+    def with_answer(self) -> ArticleQuerySet:
+        """Articles with an answer: the complement of :meth:`without_answer`."""
+        return self.exclude(_NO_ANSWER)
+
+    def with_approved_count(self) -> ArticleQuerySet:
+        """Annotate ``approved_comment_count``: the article's approved
+        comments (those readers see), counted in the same query."""
+        return self.annotate(
+            approved_comment_count=Count("comments", filter=visible_comment_q("comments__"))
+        )
+
+    def with_held_count(self) -> ArticleQuerySet:
+        """Annotate ``held_comment_count``: the article's comments waiting for
+        a moderator, counted in the same query."""
+        return self.annotate(
+            held_comment_count=Count("comments", filter=held_comment_q("comments__"))
+        )
+
     def for_listing(self) -> ArticleQuerySet:
         """The shape of a list page: author joined and the approved-comment
-        count annotated, so a page of articles costs one query (plus topics
-        prefetched in one more)."""
+        count annotated (:meth:`with_approved_count`), so a page of articles
+        costs one query (plus topics prefetched in one more)."""
         return (
             self.select_related("author")
             .prefetch_related("topics")
-            .annotate(
-                approved_comment_count=Count(
-                    "comments", filter=Q(comments__status=Comment.Status.APPROVED)
-                )
-            )
+            .with_approved_count()
             .order_by("-published_at", "-id")
         )
 
@@ -233,12 +284,12 @@ class Article(models.Model):
 
 class CommentQuerySet(models.QuerySet):
     def visible(self) -> CommentQuerySet:
-        """Comments every reader sees: approved ones."""
-        return self.filter(status=Comment.Status.APPROVED)
+        """Comments every reader sees: approved ones (:func:`visible_comment_q`)."""
+        return self.filter(visible_comment_q())
 
     def held(self) -> CommentQuerySet:
-        """Comments waiting for a moderator."""
-        return self.filter(status=Comment.Status.PENDING)
+        """Comments waiting for a moderator (:func:`held_comment_q`)."""
+        return self.filter(held_comment_q())
 
     def for_tree(self) -> CommentQuerySet:
         """The shape of a comment thread: oldest first, user joined."""
