@@ -12,7 +12,6 @@ request context, so it never touches the database itself.
 from __future__ import annotations
 
 import logging
-import re
 
 from django.conf import settings
 from django.db import (
@@ -26,6 +25,8 @@ from django.db import (
 from django.http import HttpResponse
 from django.template import loader
 
+from notes.forms import blank_fields
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -38,26 +39,20 @@ READER_TEXT_FIELDS = {
     "question": "Question",
 }
 _BUGS_NOT_OUTAGES = (IntegrityError, ProgrammingError, DataError, NotSupportedError)
-_BLANK_FIELD = re.compile(r"^blank_(\d{1,4})$")
 
 
 def reader_text(post) -> list[tuple[str, str]]:
     """The reader's own text from ``post`` (a ``QueryDict`` or mapping of
     field name to str): ``[(label, text), ...]`` for the comment and
-    question fields, then note blanks (``blank_1``, ``blank_2``…) in order.
-    Blank values are left out; e-mail addresses and hidden fields are never
-    included."""
+    question fields, then note blanks in order (the drafter's field names
+    are :func:`notes.forms.blank_fields`'s). Blank values are left out;
+    e-mail addresses and hidden fields are never included."""
     kept = [
         (label, post.get(name, ""))
         for name, label in READER_TEXT_FIELDS.items()
         if str(post.get(name, "")).strip()
     ]
-    blanks = []
-    for name in post:
-        match = _BLANK_FIELD.match(name)
-        if match and str(post.get(name, "")).strip():
-            blanks.append((int(match.group(1)), post.get(name)))
-    kept.extend((f"Note blank {n}", text) for n, text in sorted(blanks))
+    kept.extend((f"Note blank {n}", text) for n, text in blank_fields(post))
     return kept
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from advice.markdown import nesting_problem, render_markdown
+from notes.markers import MARKER_SYNTAX
 
 
 def published_q(now: datetime | None = None, prefix: str = "") -> Q:
@@ -172,7 +173,7 @@ class Article(models.Model):
     question = models.TextField(blank=True, help_text="The reader's question, in Markdown.")
     answer = MarkdownxField(
         help_text=(
-            "The columnist's answer, in Markdown. A line {{note:<slug>}} embeds "
+            f"The columnist's answer, in Markdown. A line {MARKER_SYNTAX} embeds "
             "that note template's drafter at that place."
         )
     )

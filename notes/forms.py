@@ -7,6 +7,7 @@ turned into a Django ``Form`` class), plus the fields for the send time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from django import forms
@@ -75,9 +76,37 @@ BLANK_SETTING_KEYS = {"label", "help", "example"}
 BLANK_SETTING_MAX_LENGTH = 300  # characters per label / help / example
 
 
+# The drafter names its blank fields ``blank_1``, ``blank_2``… (numbered from
+# 1, in the order the blanks first appear). This is the one owner of that
+# naming: other code (the 503 page that shows a reader's text back) asks
+# :func:`blank_fields` rather than matching names itself.
+BLANK_FIELD_PREFIX = "blank_"
+_BLANK_FIELD = re.compile(r"^" + BLANK_FIELD_PREFIX + r"(\d{1,4})$")
+
+
 def blank_field_name(index: int) -> str:
     """The form field name of the ``index``-th blank (0-based): ``blank_1``…"""
-    return f"blank_{index + 1}"
+    return f"{BLANK_FIELD_PREFIX}{index + 1}"
+
+
+def blank_field_number(name: str) -> int | None:
+    """The blank's number (1-based) when ``name`` is a drafter blank field's
+    name (``blank_1`` → 1, at most four digits), else ``None``."""
+    match = _BLANK_FIELD.match(name)
+    return int(match.group(1)) if match else None
+
+
+def blank_fields(post: Mapping[str, object]) -> list[tuple[int, str]]:
+    """The drafter blanks a reader filled in ``post`` (a ``QueryDict`` or a
+    mapping of field name to str): ``[(number, text), ...]`` sorted by blank
+    number (1-based), texts as posted. Fields left empty or holding only
+    spaces are left out; other fields are ignored."""
+    filled = []
+    for name in post:
+        number = blank_field_number(name)
+        if number is not None and str(post.get(name, "")).strip():
+            filled.append((number, post.get(name)))
+    return sorted(filled)
 
 
 class BaseDrafterForm(forms.Form):

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from advice.models import Article
 from advice.quoted_notes.extract import extract_note
+from notes.markers import marker_line
 from notes.models import NoteTemplate
 
 
@@ -72,6 +73,6 @@ def make_note_template(modeladmin, request, queryset):
             modeladmin.message_user(
                 request,
                 f"“{article.title}”: note template “{note.slug}” made; the answer now "
-                f"embeds it with {{{{note:{note.slug}}}}}.",
+                f"embeds it with {marker_line(note.slug)}.",
                 level=messages.SUCCESS,
             )

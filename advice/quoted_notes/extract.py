@@ -14,8 +14,9 @@ and builds the note template's body and subject:
   out when the reader leaves them empty. It goes before the note's sign-off
   (a last paragraph of at most four words, such as ``[your name]``), or at
   the end when there is none;
-- the answer gets the marker line ``{{note:<slug>}}`` in place of the first
-  quote; the later quotes are removed.
+- the answer gets the marker line ``{{note:<slug>}}``
+  (:func:`notes.markers.marker_line`) in place of the first quote; the later
+  quotes are removed.
 
 Quotes inside fenced code blocks are left alone. Only values in, values out.
 """
@@ -27,17 +28,13 @@ import re
 from dataclasses import dataclass
 
 from notes.blanks import BlankSyntaxError, Piece, parse
+from notes.markers import marker_line
 
 _QUOTE = re.compile(r"^ {0,3}> ?")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MD_ESCAPE = re.compile(r"\\([`*_{}()#+\-.!|>])")
 _SIGN_OFF_WORDS = 4
 _ROLE = re.compile(r"(\[[^\[\]\n]{1,40}\]) (position|job|role|opening)\b", re.IGNORECASE)
-
-
-def marker_line(slug: str) -> str:
-    """The Markdown line that embeds note template ``slug``: ``{{note:slug}}``."""
-    return "{{note:" + slug + "}}"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@
 (what the Markdown line ``{{note:<slug>}}`` renders to) with that note
 template's drafter. The templates named are loaded in one query. A marker
 naming a template that does not exist, or one that cannot be parsed, shows
-nothing to readers and a warning to staff.
+nothing to readers and a warning to staff. The marker syntax is
+:mod:`notes.markers`'s.
 """
 
 from __future__ import annotations
@@ -23,17 +24,12 @@ from config.cache import cache_get, cache_set
 from config.pagequery import page_path
 from notes.blanks import BlankSyntaxError
 from notes.drafting import drafter_context, drafter_for
+from notes.markers import MARKER_PARAGRAPH, marker_slugs
 from notes.models import NoteTemplate
 
 register = template.Library()
 
-MARKER = re.compile(r"<p>\{\{note:([-\w]{1,200})\}\}</p>")
 _ASSETS_FLAG = "notes_drafter_assets"
-
-
-def marker_slugs(html: str) -> list[str]:
-    """The note-template slugs named by marker paragraphs in ``html``, in order."""
-    return MARKER.findall(html)
 
 
 @register.simple_tag(takes_context=True)
@@ -81,7 +77,7 @@ def answer_with_drafters(context, html: str) -> SafeString:
             cache_set(key, rendered, settings.FRAGMENT_CACHE_TIMEOUT)
         return rendered
 
-    return mark_safe(MARKER.sub(replace, html))  # noqa: S308 — parts rendered/escaped above
+    return mark_safe(MARKER_PARAGRAPH.sub(replace, html))  # noqa: S308 — parts rendered/escaped above
 
 
 def _drafter_cache_key(note: NoteTemplate, back: str, include_assets: bool) -> str | None:

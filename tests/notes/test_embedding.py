@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from notes.templatetags.notes_tags import marker_slugs
+from notes.markers import marker_slugs
 
 ANSWER = "First paragraph.\n\n{{note:%s}}\n\nLast paragraph."
 
