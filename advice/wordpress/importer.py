@@ -1,6 +1,10 @@
 """Import a WordPress export (WXR) into articles, topics and comments.
 
-:func:`wxr_import` is the workflow behind ``manage.py import_wxr``:
+:func:`wxr_import` is the workflow behind ``manage.py import_wxr``; this
+module runs it in batches and writes the rows. The value rules below live in
+:mod:`advice.wordpress.records`, topics in :mod:`advice.wordpress.topics`,
+the counters in :mod:`advice.wordpress.summary` (docs/architecture.md,
+``wordpress/``).
 
 1. :func:`advice.wordpress.wxr.validate_wxr` reads the whole file once, streaming; a
    file that is not well-formed or not safe raises :class:`WXRError` before
@@ -53,127 +57,28 @@ Rules (WordPress's own importer is the model where it has one):
 
 from __future__ import annotations
 
-import ipaddress
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from html import unescape
 from itertools import islice
 from os import PathLike
-from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import reset_queries, transaction
-from django.utils import timezone
-from django.utils.text import slugify
 
 from advice.markdown import render_markdown
-from advice.models import Article, Comment, Topic
-from advice.wordpress.autop import wordpress_to_article
-from advice.wordpress.wxr import Channel, Item, ItemTerm, Term, WPComment, iter_wxr, validate_wxr
+from advice.models import Article, Comment
+from advice.wordpress.records import RecordMapper, max_length
+from advice.wordpress.summary import ImportSummary
+from advice.wordpress.topics import TopicCache
+from advice.wordpress.wxr import Channel, Item, Term, WPComment, iter_wxr, validate_wxr
 
 BATCH_SIZE = 100  # items per transaction
-
-_COMMENT_STATUS = {
-    "1": Comment.Status.APPROVED,
-    "approve": Comment.Status.APPROVED,
-    "0": Comment.Status.PENDING,
-    "hold": Comment.Status.PENDING,
-    "spam": Comment.Status.SPAM,
-    "trash": Comment.Status.REMOVED,
-    "post-trashed": Comment.Status.REMOVED,
-}
-_DRAFT_STATUSES = {"draft", "pending", "private"}
-_SKIPPED_STATUSES = {"trash", "auto-draft"}
-_TOPIC_DOMAINS = {"category": "category", "post_tag": "post_tag", "tag": "post_tag", "": "category"}
 _ARTICLE_FIELDS = (
     "title", "asker", "question", "answer", "status", "published_at", "comment_status", "wp_path",
 )  # fmt: skip
 
 
-def _is_web_url(url: str) -> bool:
-    """True for an absolute http or https URL with a host."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
-def _limit(model, name: str) -> int:
-    return model._meta.get_field(name).max_length
-
-
-@dataclass
-class ImportSummary:
-    """What an import did (or, for a dry run, would do).
-
-    Counters are keyed by a reason a person can read ("page", "pingback",
-    "comment name"...). ``lines()`` renders the summary as text.
-    """
-
-    path: str
-    site: str = ""
-    wxr_version: str = ""
-    dry_run: bool = False
-    items: int = 0
-    articles_imported: int = 0
-    articles_updated: int = 0
-    articles_unchanged: int = 0
-    published: int = 0
-    scheduled: int = 0
-    drafts: Counter = field(default_factory=Counter)
-    items_skipped: Counter = field(default_factory=Counter)
-    comments_imported: int = 0
-    comments_existing: int = 0
-    comments_skipped: Counter = field(default_factory=Counter)
-    replies_made_top_level: int = 0
-    topics_created: int = 0
-    topics_existing: int = 0
-    terms_skipped: Counter = field(default_factory=Counter)
-    truncated: Counter = field(default_factory=Counter)
-    cleaned: Counter = field(default_factory=Counter)
-
-    @property
-    def articles(self) -> int:
-        """Articles the file holds that were imported, updated or found unchanged."""
-        return self.articles_imported + self.articles_updated + self.articles_unchanged
-
-    def lines(self) -> list[str]:
-        """The summary as lines of text for a person."""
-
-        def counts(counter: Counter) -> str:
-            parts = [f"{n} {reason}" for reason, n in sorted(counter.items()) if n]
-            return ", ".join(parts) or "none"
-
-        lines = [
-            f"WordPress export {self.path} (WXR {self.wxr_version or '?'}, site {self.site})",
-            f"Items read: {self.items}",
-            f"Articles: {self.articles_imported} imported, {self.articles_updated} updated, "
-            f"{self.articles_unchanged} unchanged "
-            f"({self.published} published, {self.scheduled} scheduled, "
-            f"{sum(self.drafts.values())} draft: {counts(self.drafts)})",
-            f"Items skipped: {sum(self.items_skipped.values())} ({counts(self.items_skipped)})",
-            f"Comments: {self.comments_imported} imported, {self.comments_existing} already "
-            f"imported, {self.replies_made_top_level} replies made top-level (parent missing); "
-            f"skipped: {sum(self.comments_skipped.values())} ({counts(self.comments_skipped)})",
-            f"Topics: {self.topics_created} created, {self.topics_existing} already present; "
-            f"terms skipped: {counts(self.terms_skipped)}",
-        ]
-        if self.truncated:
-            lines.append(f"Cut to the field's length: {counts(self.truncated)}")
-        if self.cleaned:
-            lines.append(f"Cleaned: {counts(self.cleaned)}")
-        if self.dry_run:
-            lines.append("Dry run: nothing was written.")
-        return lines
-
-
 def _batches(values: Iterable, size: int) -> Iterator[list]:
+    """``values`` in lists of ``size`` (the last one shorter)."""
     iterator = iter(values)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -185,152 +90,16 @@ class _Importer:
     across batches)."""
 
     def __init__(self, channel: Channel, summary: ImportSummary):
-        self.site = channel.site[: _limit(Article, "wp_site")]
+        self.site = channel.site[: max_length(Article, "wp_site")]
         self.summary = summary
-        self.topics: dict[str, int] = {}  # slug -> Topic id
+        self.records = RecordMapper(self.site, summary)
+        self.topics = TopicCache(self.records, summary)
         self.seen_posts: set[int] = set()
         self.seen_comments: set[int] = set()
         # Slugs "<stem>-<n>" in use, per stem that collided, and the next n to try.
         self.suffixed: dict[str, tuple[set[str], int]] = {}
-        self.local_tz = ZoneInfo(settings.TIME_ZONE)
-
-    # -- values ------------------------------------------------------------
-
-    def clean(self, value: str) -> str:
-        """Remove NUL characters (PostgreSQL cannot store them), counted."""
-        if "\x00" in value:
-            self.summary.cleaned["NUL characters removed"] += value.count("\x00")
-            value = value.replace("\x00", "")
-        return value
-
-    def fit(self, value: str, model, name: str, label: str) -> str:
-        """Cut ``value`` to the column's ``max_length``, counting it under ``label``."""
-        limit = _limit(model, name)
-        if len(value) > limit:
-            self.summary.truncated[label] += 1
-            return value[:limit]
-        return value
-
-    def when(self, gmt: str, local: str, fallback: str = "") -> datetime | None:
-        """A WordPress date pair as an aware datetime (see module docstring)."""
-        for value, tz in ((gmt, UTC), (local, self.local_tz)):
-            try:
-                parsed = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S")
-            except ValueError:
-                continue
-            return parsed.replace(tzinfo=tz)
-        if fallback.strip():
-            try:
-                parsed = parsedate_to_datetime(fallback.strip())
-            except (TypeError, ValueError, IndexError):
-                return None
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        return None
-
-    # -- topics ------------------------------------------------------------
-
-    def topic_slug(self, nicename: str, name: str) -> str:
-        slug = slugify(unquote(nicename), allow_unicode=True)
-        if not slug:
-            slug = slugify(unescape(name), allow_unicode=True)
-        return slug[: _limit(Topic, "slug")].strip("-")
-
-    def ensure_topics(self, wanted: dict[str, str]) -> None:
-        """Make sure a topic exists for each ``slug -> name``; fills the cache."""
-        missing = {slug: name for slug, name in wanted.items() if slug not in self.topics}
-        if not missing:
-            return
-        found = dict(Topic.objects.filter(slug__in=missing).values_list("slug", "id"))
-        self.summary.topics_existing += len(found)
-        new = [
-            Topic(slug=slug, name=self.fit(name, Topic, "name", "topic name"))
-            for slug, name in missing.items()
-            if slug not in found
-        ]
-        if new:
-            Topic.objects.bulk_create(new)
-            self.summary.topics_created += len(new)
-            found.update(
-                Topic.objects.filter(slug__in=[t.slug for t in new]).values_list("slug", "id")
-            )
-        self.topics.update(found)
-
-    def terms(self, terms: list[Term]) -> None:
-        wanted: dict[str, str] = {}
-        for term in terms:
-            if term.taxonomy not in ("category", "post_tag"):
-                self.summary.terms_skipped[term.taxonomy or "(no taxonomy)"] += 1
-                continue
-            slug = self.topic_slug(term.slug, term.name)
-            if not slug:
-                self.summary.terms_skipped["no usable slug"] += 1
-                continue
-            name = unescape(self.clean(term.name)).strip() or slug
-            wanted.setdefault(slug, name)
-        self.ensure_topics(wanted)
-
-    def item_topics(self, terms: list[ItemTerm]) -> dict[str, str]:
-        wanted: dict[str, str] = {}
-        for term in terms:
-            if term.domain not in _TOPIC_DOMAINS:
-                continue
-            slug = self.topic_slug(term.nicename, term.name)
-            if slug:
-                wanted.setdefault(slug, unescape(self.clean(term.name)).strip() or slug)
-        return wanted
 
     # -- articles ----------------------------------------------------------
-
-    def status(self, item: Item) -> str | None:
-        """The article status for ``item``, counting it; ``None`` to skip."""
-        if item.status in _SKIPPED_STATUSES:
-            self.summary.items_skipped[f"status {item.status}"] += 1
-            return None
-        if item.post_password:
-            self.summary.drafts["password-protected"] += 1
-            return Article.Status.DRAFT
-        if item.status == "publish":
-            self.summary.published += 1
-            return Article.Status.PUBLISHED
-        if item.status == "future":
-            self.summary.scheduled += 1
-            return Article.Status.PUBLISHED
-        self.summary.drafts[item.status if item.status in _DRAFT_STATUSES else "other"] += 1
-        return Article.Status.DRAFT
-
-    def article_values(self, item: Item) -> dict | None:
-        """The article fields for a post item, or ``None`` when it is skipped."""
-        published_at = (
-            self.when(item.post_date_gmt, item.post_date, item.pub_date) or timezone.now()
-        )
-        status = self.status(item)
-        if status is None:
-            return None
-        post = wordpress_to_article(self.clean(item.content))
-        try:
-            path = unquote(urlsplit(item.link.strip()).path)
-        except ValueError:  # e.g. "http://[broken"
-            path = ""
-        return {
-            "title": self.fit(self.clean(item.title), Article, "title", "article title"),
-            "asker": self.fit(post.asker, Article, "asker", "article asker"),
-            "question": post.question,
-            "answer": post.answer,
-            "status": status,
-            "published_at": published_at,
-            "comment_status": (
-                Article.CommentStatus.CLOSED
-                if item.comment_status == "closed"
-                else Article.CommentStatus.OPEN
-            ),
-            "wp_path": self.fit(path if path != "/" else "", Article, "wp_path", "old path"),
-        }
-
-    def base_slug(self, item: Item, title: str) -> str:
-        limit = _limit(Article, "slug")
-        slug = slugify(unquote(self.clean(item.post_name)), allow_unicode=True)
-        slug = slug or slugify(title, allow_unicode=True) or f"post-{item.post_id}"
-        return slug[:limit].strip("-") or f"post-{item.post_id}"
 
     def unique_slug(self, base: str, taken: set[str]) -> str:
         """``base``, or ``base-2``, ``base-3``... whichever is not in ``taken``
@@ -338,7 +107,7 @@ class _Importer:
         The stored ``<stem>-<n>`` slugs are read once per stem and run."""
         if base not in taken:
             return base
-        stem = base[: _limit(Article, "slug") - 6]
+        stem = base[: max_length(Article, "slug") - 6]
         if stem not in self.suffixed:
             self.suffixed[stem] = (
                 set(
@@ -360,6 +129,7 @@ class _Importer:
         return f"{stem}-{n}"
 
     def skip_comments(self, item: Item) -> None:
+        """Count the comments of a skipped item as skipped."""
         if item.comments:
             self.summary.comments_skipped["on a skipped item"] += len(item.comments)
 
@@ -378,15 +148,15 @@ class _Importer:
                 self.skip_comments(item)
                 continue
             self.seen_posts.add(item.post_id)
-            values = self.article_values(item)
+            values = self.records.article_values(item)
             if values is None:
                 self.skip_comments(item)
                 continue
-            chosen.append((item, values, self.item_topics(item.terms)))
+            chosen.append((item, values, self.topics.item_topics(item.terms)))
         if not chosen:
             return []
 
-        self.ensure_topics({s: n for _, _, topics in chosen for s, n in topics.items()})
+        self.topics.ensure_topics({s: n for _, _, topics in chosen for s, n in topics.items()})
         existing = {
             article.wp_id: article
             for article in Article.objects.filter(
@@ -395,7 +165,7 @@ class _Importer:
         }
         new: list[Article] = []
         bases = {
-            item.post_id: self.base_slug(item, values["title"])
+            item.post_id: self.records.base_slug(item, values["title"])
             for item, values, _ in chosen
             if item.post_id not in existing
         }
@@ -404,7 +174,7 @@ class _Importer:
         )
         links: list[tuple[int, list[int]]] = []  # (wp id, topic ids)
         for item, values, topics in chosen:
-            topic_ids = [self.topics[slug] for slug in topics if slug in self.topics]
+            topic_ids = [self.topics.ids[slug] for slug in topics if slug in self.topics.ids]
             article = existing.get(item.post_id)
             if article is None:
                 slug = self.unique_slug(bases[item.post_id], taken)
@@ -454,38 +224,9 @@ class _Importer:
 
     # -- comments ----------------------------------------------------------
 
-    def comment_row(self, comment: WPComment, article: Article) -> Comment:
-        url = self.clean(comment.author_url).strip()
-        if url and not _is_web_url(url):
-            self.summary.cleaned["website not http/https, dropped"] += 1
-            url = ""
-        ip = comment.author_ip.strip()
-        if ip:
-            try:
-                # A scoped IPv6 address ("fe80::1%eth0") fits no database column.
-                ip = "" if "%" in ip else str(ipaddress.ip_address(ip))
-            except ValueError:
-                ip = ""
-            if not ip:
-                self.summary.cleaned["IP address not valid, dropped"] += 1
-        return Comment(
-            article=article,
-            wp_site=self.site,
-            wp_id=comment.id,
-            author_name=self.fit(
-                self.clean(comment.author), Comment, "author_name", "comment name"
-            ),
-            author_email=self.fit(
-                self.clean(comment.author_email).strip(), Comment, "author_email", "comment e-mail"
-            ),
-            author_url=self.fit(url, Comment, "author_url", "comment website"),
-            body=self.fit(self.clean(comment.content), Comment, "body", "comment body"),
-            status=_COMMENT_STATUS.get(comment.approved.lower(), Comment.Status.PENDING),
-            created_at=self.when(comment.date_gmt, comment.date) or article.published_at,
-            ip_address=ip or None,
-        )
-
     def comments(self, posts: list[tuple[Item, Article]]) -> None:
+        """Store the new comments of ``posts`` ((item, article) pairs from
+        :meth:`posts`), then link replies to parents kept on the same post."""
         ids = [c.id for item, _ in posts for c in item.comments if c.id is not None]
         existing = set(
             Comment.objects.filter(wp_site=self.site, wp_id__in=ids).values_list("wp_id", flat=True)
@@ -513,7 +254,7 @@ class _Importer:
                     else:
                         wanted.append(comment)
             for comment in wanted:
-                new.append(self.comment_row(comment, article))
+                new.append(self.records.comment_row(comment, article))
                 if comment.parent:
                     parents.append((comment.id, comment.parent, kept))
         if not new:
@@ -539,11 +280,12 @@ class _Importer:
     # -- a batch -------------------------------------------------------------
 
     def batch(self, values: list[Term | Item]) -> None:
+        """Import one batch of channel terms and items (one transaction)."""
         terms = [value for value in values if isinstance(value, Term)]
         items = [value for value in values if isinstance(value, Item)]
         self.summary.items += len(items)
         if terms:
-            self.terms(terms)
+            self.topics.terms(terms)
         if items:
             self.comments(self.posts(items))
 

@@ -1,0 +1,191 @@
+"""WXR records -> field values of articles, comments and topics.
+
+:class:`RecordMapper` holds the value rules of the import (see the rules in
+:mod:`advice.wordpress.importer`'s docstring: status, text, dates, slugs,
+comment websites and IP addresses) and counts, in the run's
+:class:`~advice.wordpress.summary.ImportSummary`, every value it cleans,
+cuts or skips. It builds unsaved model instances at most; it runs no query.
+See docs/architecture.md, ``wordpress/``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from html import unescape
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import slugify
+
+from advice.models import Article, Comment, Topic
+from advice.wordpress.autop import wordpress_to_article
+from advice.wordpress.summary import ImportSummary
+from advice.wordpress.wxr import Item, WPComment
+
+COMMENT_STATUS = {
+    "1": Comment.Status.APPROVED,
+    "approve": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "hold": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.REMOVED,
+    "post-trashed": Comment.Status.REMOVED,
+}
+DRAFT_STATUSES = {"draft", "pending", "private"}
+SKIPPED_STATUSES = {"trash", "auto-draft"}
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http or https URL with a host."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def max_length(model, name: str) -> int:
+    """The ``max_length`` of ``model``'s field ``name`` (characters)."""
+    return model._meta.get_field(name).max_length
+
+
+class RecordMapper:
+    """The value rules of one import run: ``site`` is the source site as
+    stored (``wp_site``), ``summary`` the run's counters."""
+
+    def __init__(self, site: str, summary: ImportSummary):
+        self.site = site
+        self.summary = summary
+        self.local_tz = ZoneInfo(settings.TIME_ZONE)
+
+    def clean(self, value: str) -> str:
+        """Remove NUL characters (PostgreSQL cannot store them), counted."""
+        if "\x00" in value:
+            self.summary.cleaned["NUL characters removed"] += value.count("\x00")
+            value = value.replace("\x00", "")
+        return value
+
+    def fit(self, value: str, model, name: str, label: str) -> str:
+        """Cut ``value`` to the column's ``max_length``, counting it under ``label``."""
+        limit = max_length(model, name)
+        if len(value) > limit:
+            self.summary.truncated[label] += 1
+            return value[:limit]
+        return value
+
+    def when(self, gmt: str, local: str, fallback: str = "") -> datetime | None:
+        """A WordPress date pair as an aware datetime (see module docstring)."""
+        for value, tz in ((gmt, UTC), (local, self.local_tz)):
+            try:
+                parsed = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S")
+            except ValueError:
+                continue
+            return parsed.replace(tzinfo=tz)
+        if fallback.strip():
+            try:
+                parsed = parsedate_to_datetime(fallback.strip())
+            except (TypeError, ValueError, IndexError):
+                return None
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return None
+
+    def topic_slug(self, nicename: str, name: str) -> str:
+        """A topic slug from a term's nicename (percent-decoded, slugified,
+        Unicode kept), else from its HTML-unescaped name; cut to the column;
+        "" when neither gives one."""
+        slug = slugify(unquote(nicename), allow_unicode=True)
+        if not slug:
+            slug = slugify(unescape(name), allow_unicode=True)
+        return slug[: max_length(Topic, "slug")].strip("-")
+
+    def status(self, item: Item) -> str | None:
+        """The article status for ``item``, counting it; ``None`` to skip."""
+        if item.status in SKIPPED_STATUSES:
+            self.summary.items_skipped[f"status {item.status}"] += 1
+            return None
+        if item.post_password:
+            self.summary.drafts["password-protected"] += 1
+            return Article.Status.DRAFT
+        if item.status == "publish":
+            self.summary.published += 1
+            return Article.Status.PUBLISHED
+        if item.status == "future":
+            self.summary.scheduled += 1
+            return Article.Status.PUBLISHED
+        self.summary.drafts[item.status if item.status in DRAFT_STATUSES else "other"] += 1
+        return Article.Status.DRAFT
+
+    def article_values(self, item: Item) -> dict | None:
+        """The article fields for a post item, or ``None`` when it is skipped."""
+        published_at = (
+            self.when(item.post_date_gmt, item.post_date, item.pub_date) or timezone.now()
+        )
+        status = self.status(item)
+        if status is None:
+            return None
+        post = wordpress_to_article(self.clean(item.content))
+        try:
+            path = unquote(urlsplit(item.link.strip()).path)
+        except ValueError:  # e.g. "http://[broken"
+            path = ""
+        return {
+            "title": self.fit(self.clean(item.title), Article, "title", "article title"),
+            "asker": self.fit(post.asker, Article, "asker", "article asker"),
+            "question": post.question,
+            "answer": post.answer,
+            "status": status,
+            "published_at": published_at,
+            "comment_status": (
+                Article.CommentStatus.CLOSED
+                if item.comment_status == "closed"
+                else Article.CommentStatus.OPEN
+            ),
+            "wp_path": self.fit(path if path != "/" else "", Article, "wp_path", "old path"),
+        }
+
+    def base_slug(self, item: Item, title: str) -> str:
+        """The slug an article would like: from ``post_name``, else ``title``,
+        else ``post-<wp id>``, cut to the column (before any ``-2`` suffix)."""
+        limit = max_length(Article, "slug")
+        slug = slugify(unquote(self.clean(item.post_name)), allow_unicode=True)
+        slug = slug or slugify(title, allow_unicode=True) or f"post-{item.post_id}"
+        return slug[:limit].strip("-") or f"post-{item.post_id}"
+
+    def comment_row(self, comment: WPComment, article: Article) -> Comment:
+        """An unsaved :class:`Comment` on ``article`` for a WXR comment: text
+        cleaned and cut, website kept only when http/https, IP address only
+        when valid (each drop counted), status from ``COMMENT_STATUS``
+        (else held), date as :meth:`when` reads it (else the article's)."""
+        url = self.clean(comment.author_url).strip()
+        if url and not is_web_url(url):
+            self.summary.cleaned["website not http/https, dropped"] += 1
+            url = ""
+        ip = comment.author_ip.strip()
+        if ip:
+            try:
+                # A scoped IPv6 address ("fe80::1%eth0") fits no database column.
+                ip = "" if "%" in ip else str(ipaddress.ip_address(ip))
+            except ValueError:
+                ip = ""
+            if not ip:
+                self.summary.cleaned["IP address not valid, dropped"] += 1
+        return Comment(
+            article=article,
+            wp_site=self.site,
+            wp_id=comment.id,
+            author_name=self.fit(
+                self.clean(comment.author), Comment, "author_name", "comment name"
+            ),
+            author_email=self.fit(
+                self.clean(comment.author_email).strip(), Comment, "author_email", "comment e-mail"
+            ),
+            author_url=self.fit(url, Comment, "author_url", "comment website"),
+            body=self.fit(self.clean(comment.content), Comment, "body", "comment body"),
+            status=COMMENT_STATUS.get(comment.approved.lower(), Comment.Status.PENDING),
+            created_at=self.when(comment.date_gmt, comment.date) or article.published_at,
+            ip_address=ip or None,
+        )
