@@ -10,8 +10,8 @@ class AdviceConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from advice import checks  # noqa: F401  (registers the deploy checks)
-        from advice.search import queries as search
+        from advice.search.index import post_migrate_ensure_search_index
 
         # A SQLite table rebuild (many ALTERs do one) drops its triggers, so
         # the search index is checked and repaired after every migrate.
-        post_migrate.connect(search.post_migrate_ensure_search_index, sender=self)
+        post_migrate.connect(post_migrate_ensure_search_index, sender=self)

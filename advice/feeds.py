@@ -24,7 +24,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from advice.models import Article, Topic
-from advice.search.queries import plain_text
+from advice.search.highlight import plain_text
 from advice.seo import site_url
 
 FEED_ITEMS = 20  # latest articles in a feed (WordPress: posts_per_rss 10)

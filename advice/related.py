@@ -1,5 +1,6 @@
 """Related articles for an article page: shared topics first, then text
-similarity through the search index (:mod:`advice.search.queries`).
+similarity through the search index (:mod:`advice.search.queries`); see
+docs/architecture.md.
 
 One query, whatever the number of topics or candidate articles: the shared
 topic counts are a correlated count over the article-topics table, and the
@@ -16,7 +17,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from advice.models import Article
-from advice.search.queries import query_terms, rank_sql, ranked_ids_sql
+from advice.search.queries import rank_sql, ranked_ids_sql
+from advice.search.terms import query_terms
 
 RELATED_ARTICLES = 5  # shown under an article
 SIMILARITY_WORDS = 20  # words of title + question used to find similar articles

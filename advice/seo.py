@@ -25,7 +25,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from advice.models import Article, Topic, published_q
-from advice.search.queries import plain_text
+from advice.search.highlight import plain_text
 
 
 def site_origin() -> tuple[str, str]:

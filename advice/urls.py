@@ -5,7 +5,7 @@ from advice import pages as views
 from advice.comments.feeds import ArticleCommentsFeed
 from advice.feeds import LatestArticlesAtomFeed, LatestArticlesFeed, TopicArticlesFeed
 from advice.questions import views as questions
-from advice.search import queries as search
+from advice.search import views as search
 from advice.wordpress.redirects import wordpress_redirect
 
 app_name = "advice"

@@ -1,4 +1,4 @@
-"""Full-text search index kept by the database (see advice.search.queries).
+"""Full-text search index kept by the database (see advice.search).
 
 SQLite: an FTS5 table with triggers; PostgreSQL: a tsvector side table with a
 GIN index and trigger functions. No model state changes, so makemigrations

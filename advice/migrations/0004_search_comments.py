@@ -1,4 +1,4 @@
-"""Approved comments join the search index (see advice.search.queries).
+"""Approved comments join the search index (see advice.search).
 
 An article's approved comments become one more, lowest-weighted part of its
 search document, kept current by triggers on ``advice_comment`` (insert,
@@ -10,7 +10,7 @@ makemigrations sees nothing. Migration 0003 is left as it was: it may already
 be applied; this one upgrades whatever it made.
 
 The SQL below is frozen here (STYLE.md: migrations hold what they run): it is
-what this migration installed while it imported advice.search.queries. Migration
+what this migration installed while it imported the live search code. Migration
 0006 replaces this shape (every comment re-read on each change) with one
 index row per comment.
 

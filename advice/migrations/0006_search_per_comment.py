@@ -1,4 +1,4 @@
-"""Search index: one row per approved comment (see advice.search.queries).
+"""Search index: one row per approved comment (see advice.search).
 
 Before, an article's index row held the text of all its approved comments,
 and every change to one approved comment re-read them all (approving the
@@ -17,8 +17,9 @@ comment write indexes that comment alone:
 
 Both are rebuilt from the tables. No model state changes, so makemigrations
 sees nothing. The SQL is held here (STYLE.md: migrations hold what they
-run); advice.search.queries has the same statements for its post-migrate repair,
-and tests/advice/test_search_migrations.py checks they are equal.
+run); advice.search.sqlite and advice.search.postgres have the same statements
+for the post-migrate repair (advice.search.index), and
+tests/advice/search/test_search_migrations.py checks they are equal.
 
 Reverse: back to the index of migration 0004 (its frozen SQL), rebuilt.
 """

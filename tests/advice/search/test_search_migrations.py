@@ -1,6 +1,7 @@
 """The search migrations hold their own SQL (STYLE.md: migrations hold what
-they run), and the live post-migrate repair in advice.search.queries installs exactly
-what the newest search migration does."""
+they run), and the live post-migrate repair (advice.search.index, running the
+statements of advice.search.sqlite and advice.search.postgres) installs
+exactly what the newest search migration does."""
 
 from __future__ import annotations
 
@@ -10,20 +11,22 @@ from pathlib import Path
 
 import pytest
 
-from advice.search import queries as search
+import advice.migrations
+from advice.search import postgres, sqlite
 
-MIGRATIONS = Path(search.__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(advice.migrations.__file__).resolve().parent
 SEARCH_MIGRATIONS = ["0003_search", "0004_search_comments", "0006_search_per_comment"]
 NEWEST = "0006_search_per_comment"
-CONSTANTS = [
-    "SQLITE_INSTALL",
-    "SQLITE_REBUILD",
-    "SQLITE_UNINSTALL",
-    "PG_INSTALL",
-    "PG_REBUILD",
-    "PG_UNINSTALL",
-    "FTS_COLUMNS",
-]
+# Each constant of the newest migration, and the dialect module holding it live.
+CONSTANTS = {
+    "SQLITE_INSTALL": sqlite,
+    "SQLITE_REBUILD": sqlite,
+    "SQLITE_UNINSTALL": sqlite,
+    "PG_INSTALL": postgres,
+    "PG_REBUILD": postgres,
+    "PG_UNINSTALL": postgres,
+    "FTS_COLUMNS": sqlite,
+}
 
 
 @pytest.mark.parametrize("name", SEARCH_MIGRATIONS)
@@ -49,8 +52,8 @@ def test_search_migration_imports_no_live_code(name):
 @pytest.mark.parametrize("constant", CONSTANTS)
 def test_live_repair_sql_equals_the_newest_migration(constant):
     newest = importlib.import_module(f"advice.migrations.{NEWEST}")
-    assert getattr(search, constant) == getattr(newest, constant)
-    assert search.COMMENT_FTS_COLUMNS == newest.COMMENT_FTS_COLUMNS
+    assert getattr(CONSTANTS[constant], constant) == getattr(newest, constant)
+    assert sqlite.COMMENT_FTS_COLUMNS == newest.COMMENT_FTS_COLUMNS
 
 
 def test_the_newest_search_migration_is_the_newest_that_touches_search():

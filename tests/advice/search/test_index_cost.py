@@ -126,15 +126,3 @@ def test_comment_snippet_reads_only_the_best_comments(long_thread, make_comment)
     assert outcome.results[0].from_comment
     assert "<mark>wombat</mark>" in outcome.results[0].snippet
     assert len(queries) == 3  # ranked ids, the page's articles, the best comments
-
-
-def test_snippet_of_a_long_comment_is_short_and_around_the_match():
-    from advice.search.queries import best_comment, snippet
-
-    body = "Nothing to see here. " * 3000 + "At last the wombat spoke. " + "Filler words. " * 500
-    piece = snippet(body, ["wombat"])
-    assert "<mark>wombat</mark>" in piece
-    assert piece.startswith("… ") and piece.endswith(" …")
-    assert len(piece) < 400
-    assert best_comment(["No match here.", body], ["wombat", "spoke"]) == body
-    assert snippet("Résumé tips. " * 1000, ["resume"]).count("<mark>Résumé</mark>") >= 5
