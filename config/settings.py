@@ -190,6 +190,10 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds to wait for the mail server: mail is sent during a reader's
+# request (a held comment, a new question), and a dead SMTP server must not
+# hang it for minutes (advice/mail.py logs the failure and carries on).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "advice@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MANAGERS = [("Editors", addr) for addr in env_list("MANAGERS", [])]

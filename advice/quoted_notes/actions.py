@@ -12,19 +12,9 @@ from django.db import transaction
 
 from advice.models import Article
 from advice.quoted_notes.extract import extract_note
+from advice.slugs import free_slug
 from notes.markers import marker_line
 from notes.models import NoteTemplate
-
-
-def _free_slug(base: str) -> str:
-    """``base``, or ``base-2``, ``base-3``… whichever no note template has."""
-    base = base[:190] or "note"
-    taken = set(NoteTemplate.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 @transaction.atomic
@@ -37,7 +27,7 @@ def article_make_note_template(*, article: Article) -> NoteTemplate | None:
     new template, or ``None`` (nothing changed) when the answer quotes no
     note with blanks — so running it twice changes nothing the second time.
     """
-    slug = _free_slug(article.slug)
+    slug = free_slug(article.slug[:190] or "note", NoteTemplate.objects.all(), max_length=200)
     extracted = extract_note(article.answer, slug=slug)
     if extracted is None:
         return None

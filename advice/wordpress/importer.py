@@ -66,6 +66,7 @@ from django.db import reset_queries, transaction
 
 from advice.markdown import render_markdown
 from advice.models import Article, Comment
+from advice.slugs import SUFFIX_ROOM, free_slug
 from advice.wordpress.records import RecordMapper, max_length
 from advice.wordpress.summary import ImportSummary
 from advice.wordpress.topics import TopicCache
@@ -96,37 +97,36 @@ class _Importer:
         self.topics = TopicCache(self.records, summary)
         self.seen_posts: set[int] = set()
         self.seen_comments: set[int] = set()
-        # Slugs "<stem>-<n>" in use, per stem that collided, and the next n to try.
-        self.suffixed: dict[str, tuple[set[str], int]] = {}
+        # Stored slugs "<stem>-<n>", read once per stem that collided.
+        self.suffixed: dict[str, set[str]] = {}
 
     # -- articles ----------------------------------------------------------
 
     def unique_slug(self, base: str, taken: set[str]) -> str:
-        """``base``, or ``base-2``, ``base-3``... whichever is not in ``taken``
-        (the batch's slugs and stored slugs equal to a base) nor stored.
-        The stored ``<stem>-<n>`` slugs are read once per stem and run."""
+        """``base``, or ``base-2``, ``base-3``... (:func:`advice.slugs.free_slug`)
+        whichever is not in ``taken`` (the batch's slugs and stored slugs
+        equal to a base) nor stored. The stored ``<stem>-<n>`` slugs are read
+        once per stem and run."""
         if base not in taken:
             return base
-        stem = base[: max_length(Article, "slug") - 6]
+        limit = max_length(Article, "slug")
+        stem = base[: limit - SUFFIX_ROOM]
         if stem not in self.suffixed:
-            self.suffixed[stem] = (
-                set(
-                    Article.objects.filter(slug__startswith=f"{stem}-").values_list(
-                        "slug", flat=True
-                    )
-                ),
-                2,
+            self.suffixed[stem] = set(
+                Article.objects.filter(slug__startswith=f"{stem}-").values_list("slug", flat=True)
             )
-        used, n = self.suffixed[stem]
-        while (
-            f"{stem}-{n}" in used
-            or f"{stem}-{n}" in taken
-            or Article.objects.filter(slug=f"{stem}-{n}").exists()  # set since the read
-        ):
-            n += 1
-        used.add(f"{stem}-{n}")
-        self.suffixed[stem] = (used, n + 1)
-        return f"{stem}-{n}"
+        used = self.suffixed[stem]
+
+        def is_taken(slug: str) -> bool:
+            return (
+                slug in taken
+                or slug in used
+                or Article.objects.filter(slug=slug).exists()  # set since the read
+            )
+
+        slug = free_slug(base, is_taken, max_length=limit)
+        used.add(slug)
+        return slug
 
     def skip_comments(self, item: Item) -> None:
         """Count the comments of a skipped item as skipped."""
