@@ -205,6 +205,9 @@
     update();
   }
 
+  /* The pure filler, for tests/browser/test_blank_filling_agrees.py. */
+  window.notesDrafter = { fillLines: fillLines, oneLine: oneLine, plain: plain };
+
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-drafter]"), setUp);
   }

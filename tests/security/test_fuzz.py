@@ -14,13 +14,24 @@ the ``FUZZ_EXAMPLES`` environment variable; ``make fuzz`` runs 20,000). The
 comment and question forms get a valid signed token in most examples, so the
 values reach the rules that read and write the database, not only the
 form's first check.
+
+A fuzz that only checks "no 500" passes when every example is refused, so a
+broken signed token or honeypot would go unseen. Each form's test therefore
+also draws *well-formed* examples (valid fields, the token the page hands
+out, an empty honeypot) and counts what reached the form's goal: a comment
+or reader question stored (rows counted before and after), a note
+downloaded or filled in, a reminder made. The test fails unless a large
+share of the well-formed examples got there (:meth:`Tally.assert_reached`).
+The tallies are printed (``pytest -s`` or ``-rP``) and put in the failure
+message.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import quote_from_bytes
 
 import pytest
@@ -29,16 +40,14 @@ from django.template.base import Template
 from django.test import Client
 from django.test.utils import _TestState
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from advice.comments.submit import form_token
-from advice.questions.views import ask_token
+from advice.models import Comment, ReaderQuestion
 from notes.models import NoteTemplate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 EXAMPLES = django_settings.FUZZ_EXAMPLES
 
@@ -85,6 +94,8 @@ KNOWN_BAD_NUMBERS = ["²", "①", "١٢", "৩", "𝟗", "0" * 40, "9" * 40, "-1
 clean_text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=60
 )
+# Clean text with something left after trimming: what a required field takes.
+filled_text = clean_text.filter(str.strip)
 
 
 def _wire(text: str) -> bytes:
@@ -122,16 +133,26 @@ def fields_of(names: list[str]):
 
 
 class Tally:
-    """Counts examples and statuses per form, printed at the end of each test
-    (``pytest -s`` or ``-rP`` shows them)."""
+    """Counts, for one fuzz test, the examples and their answers by status
+    and content type; and, for the well-formed examples, how many reached
+    the form's ``goal`` ("stored", "downloaded"…) and how the others were
+    answered. :meth:`report` prints it all (``pytest -s`` or ``-rP``)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, goal: str = "") -> None:
         self.name = name
+        self.goal = goal
         self.count = 0
+        self.reached = 0
         self.statuses: dict[str, int] = {}
+        self.well_formed = 0
+        self.well_formed_reached = 0
+        self.well_formed_missed: dict[str, int] = {}
         self.started = time.monotonic()
 
-    def check(self, response, what: str) -> None:
+    def check(self, response, what, *, well_formed: bool = False, reached: bool = False) -> None:
+        """Count ``response`` to the example ``what``: fails on a 5xx.
+        ``well_formed``: the example was built valid; ``reached``: it got to
+        the goal (a row stored, a file downloaded)."""
         self.count += 1
         kind = response.get("Content-Type", "").split(";")[0]
         key = f"{response.status_code} {kind}"
@@ -139,13 +160,59 @@ class Tally:
         assert response.status_code < 500, (
             f"{self.name}: {response.status_code} for {what!r}: {response.exc_info!r}"
         )
+        self.reached += reached
+        if well_formed:
+            self.well_formed += 1
+            self.well_formed_reached += reached
+            if not reached:
+                self.well_formed_missed[key] = self.well_formed_missed.get(key, 0) + 1
+
+    def summary(self) -> str:
+        """One line: examples, time, answers by status and what reached the goal."""
+        seconds = time.monotonic() - self.started
+        text = (
+            f"fuzz {self.name}: {self.count} examples, 0 server errors, {seconds:.1f} s, "
+            f"statuses {dict(sorted(self.statuses.items()))}"
+        )
+        if self.goal:
+            text += (
+                f"; {self.goal} {self.reached}; well-formed {self.well_formed}, "
+                f"{self.goal} {self.well_formed_reached}, "
+                f"others answered {dict(sorted(self.well_formed_missed.items()))}"
+            )
+        return text
 
     def report(self) -> None:
-        seconds = time.monotonic() - self.started
-        print(
-            f"\nfuzz {self.name}: {self.count} examples, 0 server errors, "
-            f"{seconds:.1f} s, statuses {dict(sorted(self.statuses.items()))}"
+        """Print :meth:`summary` (shown with ``pytest -s`` or ``-rP``)."""
+        print("\n" + self.summary())
+
+    def assert_reached(self, share: float) -> None:
+        """Fail unless there were well-formed examples and at least ``share``
+        (0 to 1) of them reached the goal: a form that refuses everything (a
+        broken token or honeypot rule) must not pass as "no 500"."""
+        assert self.well_formed > 0, f"no well-formed examples: {self.summary()}"
+        got = self.well_formed_reached / self.well_formed
+        assert got >= share, (
+            f"only {got:.0%} of well-formed examples {self.goal} (want {share:.0%}): "
+            f"{self.summary()}"
         )
+
+
+_TOKEN = re.compile(r'<input[^>]*name="token"[^>]*>')
+_VALUE = re.compile(r'value="([^"]*)"')
+
+
+def page_token(client, path: str) -> bytes:
+    """The signed token of the form on the page at ``path``, as the page
+    hands it to a browser (the timing rules are off, so one token serves
+    every example of a test)."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    field = _TOKEN.search(response.content.decode())
+    assert field, f"no token field on {path}"
+    value = _VALUE.search(field.group(0))
+    assert value and value.group(1), f"empty token on {path}"
+    return value.group(1).encode()
 
 
 @pytest.fixture
@@ -213,12 +280,29 @@ def post_with(client, path: str, pairs: list[tuple[str, bytes]]):
 # --- Forms ---------------------------------------------------------------------
 
 COMMENT_FIELDS = ["name", "email", "url", "body", "parent", "honeypot", "token", "remember"]
-good_email = st.emails().map(str.encode)
+# Addresses the forms take: valid and at most 100 characters (WordPress's limit).
+good_email = st.emails().filter(lambda e: len(e) <= 100).map(str.encode)
+
+
+def one_in(n: int, strategy):
+    """``strategy``'s value in about one example of ``n``, else ``None``."""
+    return st.integers(1, n).flatmap(lambda k: strategy if k == 1 else st.none())
+
+
+# Well-formed comments (one example in four: a stored comment costs more
+# than a refused one): a name, a body (made unique, so the duplicate rule
+# refuses none), an e-mail address and now and then a website.
+good_comment = st.fixed_dictionaries(
+    {"name": filled_text.map(_wire), "email": good_email, "body": filled_text.map(_wire)},
+    optional={"url": st.sampled_from([b"https://example.com/", b"example.org"])},
+)
 
 
 def test_comment_form(web, article):
-    tally = Tally("comment form")
+    tally = Tally("comment form", goal="stored")
     path = reverse("advice:comment_post", args=[article.slug])
+    token = page_token(web, article.get_absolute_url())
+    serial = iter(range(1, 10**9))
 
     @fuzz
     @given(
@@ -227,14 +311,22 @@ def test_comment_form(web, article):
         email=st.one_of(good_email, wire_value),
         body=st.one_of(clean_text.map(_wire), wire_value),
         signed=st.booleans() | st.just(True),
+        good=one_in(4, good_comment),
     )
-    def run(pairs, name, email, body, signed):
-        data = dict(pairs)
-        data.update(name=name, email=email, body=body)
-        if signed:
-            data["token"] = form_token(article.pk, timezone.now()).encode()
-            data.pop("honeypot", None)
-        tally.check(post_with(web, path, list(data.items())), data)
+    def run(pairs, name, email, body, signed, good):
+        if good is not None:
+            data = good | {"token": token}
+            data["body"] += f" #{next(serial)}".encode()
+        else:
+            data = dict(pairs)
+            data.update(name=name, email=email, body=body)
+            if signed:
+                data["token"] = token
+                data.pop("honeypot", None)
+        before = Comment.objects.count()
+        response = post_with(web, path, list(data.items()))
+        stored = Comment.objects.count() > before
+        tally.check(response, data, well_formed=good is not None, reached=stored)
 
     for value in KNOWN_BAD_NUMBERS:  # a reply to "comment ²" once gave a 500
         fields = {"name": b"Ana", "email": b"ana@example.com", "body": b"Hi", "parent": value}
@@ -246,14 +338,24 @@ def test_comment_form(web, article):
         )
     run()
     tally.report()
+    tally.assert_reached(0.9)
 
 
 ASK_FIELDS = ["name", "email", "question", "consent_to_publish", "honeypot", "token"]
 
 
+# Well-formed questions (one example in four): an e-mail address and a question; a name and the
+# consent box now and then.
+good_question = st.fixed_dictionaries(
+    {"email": good_email, "question": filled_text.map(_wire)},
+    optional={"name": clean_text.map(_wire), "consent_to_publish": st.just(b"on")},
+)
+
+
 def test_ask_form(web, db):
-    tally = Tally("ask form")
+    tally = Tally("ask form", goal="stored")
     path = reverse("advice:ask")
+    token = page_token(web, path)
 
     @fuzz
     @given(
@@ -261,17 +363,25 @@ def test_ask_form(web, db):
         email=st.one_of(good_email, wire_value),
         question=st.one_of(clean_text.map(_wire), wire_value),
         signed=st.booleans() | st.just(True),
+        good=one_in(4, good_question),
     )
-    def run(pairs, email, question, signed):
-        data = dict(pairs)
-        data.update(email=email, question=question)
-        if signed:
-            data["token"] = ask_token(timezone.now()).encode()
-            data.pop("honeypot", None)
-        tally.check(post_with(web, path, list(data.items())), data)
+    def run(pairs, email, question, signed, good):
+        if good is not None:
+            data = good | {"token": token}
+        else:
+            data = dict(pairs)
+            data.update(email=email, question=question)
+            if signed:
+                data["token"] = token
+                data.pop("honeypot", None)
+        before = ReaderQuestion.objects.count()
+        response = post_with(web, path, list(data.items()))
+        stored = ReaderQuestion.objects.count() > before
+        tally.check(response, data, well_formed=good is not None, reached=stored)
 
     run()
     tally.report()
+    tally.assert_reached(0.9)
 
 
 DRAFTER_FIELDS = [
@@ -296,9 +406,31 @@ drafter_extras = st.fixed_dictionaries(
 )
 
 
+# Well-formed drafts: every blank filled with clean text; a real time zone;
+# the interview's day and time both given or both left out.
+good_draft = st.fixed_dictionaries(
+    {f"blank_{n}": filled_text.map(_wire) for n in (1, 2, 3, 4)},
+    optional={
+        "tz": st.sampled_from([b"Europe/Berlin", b"UTC", b"Asia/Kolkata", b"Etc/GMT-14"]),
+        "when": st.tuples(
+            st.dates(date(1900, 1, 1), date(2200, 12, 31)).map(lambda d: d.isoformat().encode()),
+            st.times().map(lambda t: t.strftime("%H:%M").encode()),
+        ),
+    },
+)
+
+
+def reached_note(action: str, response) -> bool:
+    """Whether the drafter answered with the filled note: the ``text/plain``
+    attachment for a download, the page showing filled blanks for a preview."""
+    if action == "download":
+        return response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    return response.status_code == 200 and b'class="blank-filled"' in response.content
+
+
 @pytest.mark.parametrize("action", ["preview", "download"])
 def test_note_drafter_post(web, note, action):
-    tally = Tally(f"note drafter POST ({action})")
+    tally = Tally(f"note drafter POST ({action})", goal="filled")
     path = reverse("notes:detail", args=[note.slug])
 
     @fuzz
@@ -307,19 +439,29 @@ def test_note_drafter_post(web, note, action):
         blanks=drafter_blanks,
         extras=drafter_extras,
         messy=st.booleans(),
+        good=st.none() | good_draft,
     )
-    def run(pairs, blanks, extras, messy):
-        data = blanks | extras | (dict(pairs) if messy else {})
+    def run(pairs, blanks, extras, messy, good):
+        if good is not None:
+            data = dict(good)
+            if "when" in data:
+                data["ended_date"], data["ended_time"] = data.pop("when")
+        else:
+            data = blanks | extras | (dict(pairs) if messy else {})
         if action == "download":
             data["action"] = b"download"
-        tally.check(post_with(web, path, list(data.items())), data)
+        response = post_with(web, path, list(data.items()))
+        tally.check(
+            response, data, well_formed=good is not None, reached=reached_note(action, response)
+        )
 
     run()
     tally.report()
+    tally.assert_reached(0.9)
 
 
 def test_reminder_ics_query(web, note):
-    tally = Tally("reminder.ics query")
+    tally = Tally("reminder.ics query", goal="made")
     path = reverse("notes:reminder", args=[note.slug])
     at = st.one_of(
         wire_value,
@@ -350,10 +492,13 @@ def test_reminder_ics_query(web, note):
         if good[2]:
             at, tz = good[0], good[1]
         pairs = [*(extra if messy else []), ("at", at), ("tz", tz)]
-        tally.check(get_with(web, path, pairs), pairs)
+        response = get_with(web, path, pairs)
+        made = response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+        tally.check(response, pairs, well_formed=good[2], reached=made)
 
     run()
     tally.report()
+    tally.assert_reached(0.9)
 
 
 # --- Query parameters -------------------------------------------------------------
