@@ -7,18 +7,38 @@
 (function () {
   "use strict";
 
+  /* White space and line breaks as the server reads them (Python's
+   * str.isspace() and str.splitlines()), not JavaScript's trim(), so the
+   * preview and the posted-back note agree on every value. */
+  var SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+  var EDGES = new RegExp("^[" + SPACE + "]+|[" + SPACE + "]+$", "g");
+  var LINE_BREAK = /\r\n|[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]/;
+
+  function strip(value) {
+    return value.replace(EDGES, "");
+  }
+
   function oneLine(value) {
-    return (value || "").split(/\r\n|\r|\n/).join(" ");
+    return (value || "").split(LINE_BREAK).join(" ");
   }
 
   function isEmpty(value) {
-    return !value || !value.trim();
+    return !value || !strip(value);
   }
 
   function isBlankLine(line) {
     return line.every(function (p) {
-      return p.text !== undefined && !p.text.trim();
+      return p.text !== undefined && !strip(p.text);
     });
+  }
+
+  /* [[blank key, typed value], ...] -> the values fillLines reads. A map
+   * without a prototype, so a blank named [__proto__] or [constructor] is
+   * just a name. */
+  function valuesFrom(pairs) {
+    var out = Object.create(null);
+    pairs.forEach(function (pair) { out[pair[0]] = oneLine(pair[1]); });
+    return out;
   }
 
   /* Pieces + values -> lines of {text, state}; same rules as the server. */
@@ -52,7 +72,7 @@
       result.push(line.map(function (p) {
         if (p.text !== undefined) return { text: p.text, state: "text" };
         if (isEmpty(values[p.blank])) return { text: p.source, state: "empty" };
-        return { text: values[p.blank].trim(), state: "filled" };
+        return { text: strip(values[p.blank]), state: "filled" };
       }));
     });
     return result;
@@ -110,13 +130,13 @@
     var store = storage();
     var storeKey = "notes:" + data.slug;
     var armed = null;
-    var inputs = {};
+    var inputs = Object.create(null);
     data.blanks.forEach(function (b) { inputs[b.key] = form.elements[b.field]; });
 
     function values() {
-      var out = {};
-      data.blanks.forEach(function (b) { out[b.key] = oneLine(inputs[b.key] ? inputs[b.key].value : ""); });
-      return out;
+      return valuesFrom(data.blanks.map(function (b) {
+        return [b.key, inputs[b.key] ? inputs[b.key].value : ""];
+      }));
     }
 
     function missing(vals) {
@@ -206,7 +226,9 @@
   }
 
   /* The pure filler, for tests/browser/test_blank_filling_agrees.py. */
-  window.notesDrafter = { fillLines: fillLines, oneLine: oneLine, plain: plain };
+  window.notesDrafter = {
+    fillLines: fillLines, oneLine: oneLine, plain: plain, valuesFrom: valuesFrom
+  };
 
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-drafter]"), setUp);

@@ -83,26 +83,12 @@ VALUE_LISTS = {
 # /\r\n|\r|\n/ / String.prototype.trim() treat differently. Each is tried
 # alone, at the ends and inside a value.
 PYTHON_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # a space inside a blank
-PYTHON_ONLY_WHITE_SPACE = "\x1c\x1d\x1e\x1f\x85"  # trimmed by Python only
-SCRIPT_ONLY_WHITE_SPACE = "\ufeff"  # trimmed by the script only
+PYTHON_ONLY_WHITE_SPACE = "\x1c\x1d\x1e\x1f\x85"  # Python strips them, JavaScript trim() keeps them
+SCRIPT_ONLY_WHITE_SPACE = "\ufeff"  # JavaScript trim() strips it, Python keeps it
 ODD_WHITE_SPACE = sorted(
     set(PYTHON_LINE_BREAKS + PYTHON_ONLY_WHITE_SPACE + SCRIPT_ONLY_WHITE_SPACE + "\t\u00a0\u3000")
 )
 ODD_VALUES = [v for c in ODD_WHITE_SPACE for v in (c, f"{c}Dana", f"Dana{c}", f"Da{c}na")]
-
-# The values of ODD_VALUES on which the fillers are known to disagree (a
-# bug, reported with issue 11): inside a value, Python makes these line
-# breaks a space and the script keeps them; at the ends, each trims what the
-# other keeps. The test fails when this set changes: a fix makes a value
-# agree (take it out here), a regression adds one.
-KNOWN_DISAGREEMENTS = {
-    *(f"Da{c}na" for c in PYTHON_LINE_BREAKS),
-    *(
-        v
-        for c in PYTHON_ONLY_WHITE_SPACE + SCRIPT_ONLY_WHITE_SPACE
-        for v in (c, f"{c}Dana", f"Dana{c}")
-    ),
-}
 
 
 def values_for(keys: list[str], values: list[str], shift: int) -> dict[str, str]:
@@ -136,12 +122,11 @@ def cases(templates: dict[str, str], value_lists: dict[str, list[str]]) -> list[
     return out
 
 
-# The values object is built as the page's values() builds it.
+# The values are built by the page's own valuesFrom(), as values() does.
 FILL_ALL = """(cases) => cases.map((c) => {
   const d = window.notesDrafter;
   try {
-    const values = {};
-    c.pairs.forEach(([key, value]) => { values[key] = d.oneLine(value); });
+    const values = d.valuesFrom(c.pairs);
     const lines = d.fillLines(c.pieces, values);
     return {lines: lines, plain: d.plain(lines)};
   } catch (error) {
@@ -190,22 +175,20 @@ def test_script_and_server_fill_blanks_alike(drafter_page):
     assert not disagree, f"{len(disagree)} of {len(all_cases)} cases disagree: {disagree}"
 
 
-def test_odd_white_space_disagreements_are_the_known_ones(drafter_page):
-    """Each odd value alone in a required and in an optional blank."""
+def test_odd_white_space_fills_alike(drafter_page):
+    """Each odd white-space character alone, at the ends and inside a value,
+    in a required and in an optional blank: the script reads white space and
+    line breaks as Python does (``str.isspace()``, ``str.splitlines()``), so
+    a value counts as empty, and is trimmed, alike on both sides."""
     template = "<[x]>\n\n[y?] ends the line\n\nBye"
     all_cases = cases({"odd": template}, {repr(v): [v] for v in ODD_VALUES})
-    disagree = {values["x"] for values, _, _ in script_results(drafter_page, all_cases).values()}
-    assert disagree - KNOWN_DISAGREEMENTS == set(), "new disagreements"
-    assert KNOWN_DISAGREEMENTS - disagree == set(), "these agree now: take them out"
+    disagree = script_results(drafter_page, all_cases)
+    assert not disagree, disagree
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (issue 11 report): drafter.js keeps the values in a plain object, so a blank "
-    "named [__proto__] reads Object.prototype and fillLines throws a TypeError; the page's "
-    "preview then never updates",
-)
 def test_blank_named_proto_fills_alike(drafter_page):
+    """A blank named like an object's prototype is just a name (the values
+    are a map without a prototype)."""
     template = "[__proto__] and [x]"
     all_cases = cases({"proto": template}, {"plain": ["Dana", "Sam"], "empty": [""]})
     disagree = script_results(drafter_page, all_cases)
