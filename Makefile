@@ -6,13 +6,21 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo lint format check serve bench browser-deps checker-deps fuzz clean
+.PHONY: run test test-fast setup migrate demo lint format check serve bench browser-deps checker-deps fuzz lock static-checks clean
 
-$(STAMP): pyproject.toml
+# Dependencies come from requirements.lock (every package pinned, the tools
+# too); pyproject.toml says what the project needs, `make lock` pins it.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Pin every dependency (and the tools: ruff, pytest, pip-tools) again from
+# pyproject.toml, to the newest versions the ranges there allow.
+lock: $(STAMP)
+	$(PY) -m piptools compile --quiet --upgrade --extra dev --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
@@ -69,10 +77,22 @@ checker-deps: node_modules/.installed
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    default-jre-headless >/dev/null) || echo "warning: could not install Java"; }
 
-test: $(STAMP) browser-deps checker-deps
+# The whole suite, in random order (pytest-randomly; the seed is printed and
+# `--randomly-seed=N` repeats an order), with a coverage
+# report (a report, not a gate). Lint, format and import-layer checks first.
+test: $(STAMP) browser-deps checker-deps static-checks
+	$(PY) -m pytest --cov --cov-report=term:skip-covered
+
+# For iteration: everything but the tests marked slow (servers, browsers,
+# threads, large inputs), under two minutes. `make test` and CI run them all.
+test-fast: $(STAMP) static-checks
+	$(PY) -m pytest -m "not slow"
+
+static-checks: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # The hostile-input fuzz at full size: 20,000 hypothesis examples per public
 # form and query parameter (`make test` runs FUZZ_EXAMPLES, 2,000 by default).
