@@ -5,7 +5,7 @@ What is cached, and under which version:
 
 - The **comment tree** of an article page (heading, threaded comments of one
   comment page, comment-page links) under the article's ``updated_at``, which
-  every comment change bumps (``advice.comments.moderation.articles_touch``: approve,
+  every comment change bumps (``advice.publishing.articles_touch``: approve,
   spam, remove, restore, a comment stored approved at once, an admin edit),
   and whether comments are open.
 - The **related-articles list** and the **home / topic lists** under the
@@ -60,7 +60,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control, pat
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 
-from advice.comments import submit as comment_rules
+from advice.comments import cookies as comment_cookies
 from advice.models import Article
 from config.cache import get_or_render
 
@@ -121,8 +121,8 @@ def conditional_get_allowed(cookies: Mapping[str, str]) -> bool:
     from everyone else's."""
     own_state = (
         settings.SESSION_COOKIE_NAME,
-        comment_rules.BROWSER_COOKIE,
-        comment_rules.REMEMBER_COOKIE,
+        comment_cookies.BROWSER_COOKIE,
+        comment_cookies.REMEMBER_COOKIE,
     )
     return enabled() and not any(name in cookies for name in own_state)
 

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from advice.models import Article, Topic
+from advice.models import Article, Topic, display_name
 from advice.search.highlight import plain_text
 from advice.seo import site_url
 
@@ -59,7 +59,7 @@ def article_feed_html(article: Article) -> str:
 def _author_name(article: Article) -> str | None:
     if article.author is None:
         return None
-    return xml_safe(article.author.get_full_name() or article.author.get_username())
+    return xml_safe(display_name(article.author))
 
 
 class SiteFeed(Feed):

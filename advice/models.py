@@ -51,6 +51,20 @@ def held_comment_q(prefix: str = "") -> Q:
 _NO_ANSWER = Q(answer__regex=r"^\s*$")
 
 
+def acts_as_columnist(user) -> bool:
+    """True when ``user`` (a request's user, anonymous or ``None``) speaks as
+    the column: logged in, active and staff. Their comments are approved at
+    once, marked ``by_columnist``, named from the account and not
+    flood-limited; their comment form needs no name or e-mail."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def display_name(user) -> str:
+    """The name the site shows for ``user`` (an article's author, the
+    columnist commenting): the account's full name, else its username."""
+    return user.get_full_name() or user.get_username()
+
+
 class TopicQuerySet(models.QuerySet):
     def annotate_published_counts(self, now: datetime | None = None) -> TopicQuerySet:
         """Annotate ``article_count``: published articles in each topic (one query)."""

@@ -5,26 +5,20 @@ WordPress links are :mod:`advice.wordpress.redirects`; error pages and
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.encoding import escape_uri_path
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_GET,
-    require_http_methods,
 )
 
 from advice import caching
-from advice.comments import submit as comment_rules
-from advice.comments.forms import CommentForm
-from advice.comments.threads import comment_page_number, paginate_thread, thread_order
+from advice.comments.views import comment_section
 from advice.models import Article, Topic
 from advice.related import related_articles
 from advice.seo import article_meta
@@ -131,7 +125,7 @@ def article_detail(request, slug: str):
         if not_modified is not None:
             return not_modified
     try:
-        response = _render_article(request, article, now=now, state=state, comment_page=number)
+        response = render_article(request, article, now=now, state=state, comment_page=number)
     except PageOutOfRange as beyond:
         return _to_last_page(request, "cpage", beyond)
     if modified:
@@ -139,7 +133,7 @@ def article_detail(request, slug: str):
     return caching.mark_no_store(response)
 
 
-def _render_article(
+def render_article(
     request,
     article,
     *,
@@ -150,12 +144,14 @@ def _render_article(
     state=None,
     comment_page=1,
 ):
-    """Render the article page for ``article`` showing comment page
+    """The article page for ``article`` (a response) showing comment page
     ``comment_page`` (normal form; :class:`PageOutOfRange` beyond the last);
     after a refused comment, ``comment_form`` is the reader's bound form,
     ``comment_message`` says why and ``status`` is the refusal's HTTP status.
     ``state`` is the site version (:class:`advice.caching.SiteState`) when
-    the caller has it."""
+    the caller has it. The comments section is
+    :func:`advice.comments.views.comment_section`; ``comment_post`` calls
+    this to show a refused comment."""
     now = now or timezone.now()
     if state is None and caching.enabled():
         state = caching.site_state(now)
@@ -182,201 +178,17 @@ def _render_article(
     # canonical_url and share_url come from settings.SITE_URL, never the request.
     context.update(article_meta(article))
     context.update(
-        _comment_context(
-            request, article, comments_open, timeout, comment_form, comment_message, comment_page
+        comment_section(
+            request,
+            article,
+            comments_open=comments_open,
+            timeout=timeout,
+            form=comment_form,
+            message=comment_message,
+            number=comment_page,
         )
     )
     return render(request, "advice/article_detail.html", context, status=status)
-
-
-def _browser_token(request) -> str:
-    """This browser's comment token from its signed cookie, or ""."""
-    return request.get_signed_cookie(
-        comment_rules.BROWSER_COOKIE, default="", salt=comment_rules.BROWSER_KEY_SALT
-    )
-
-
-def _thread_with_own_held(article, thread, browser_token: str):
-    """``thread`` (approved comments in display order) with this browser's own
-    held comments put in their places; one more query, only when the browser
-    has a token."""
-    if not browser_token:
-        return thread
-    key = comment_rules.browser_key_hash(browser_token)
-    held = list(comment_rules.own_held_comments(article, key))
-    if not held:
-        return thread
-    merged = sorted([e.comment for e in thread] + held, key=lambda c: (c.created_at, c.pk))
-    return thread_order(merged, settings.COMMENTS_MAX_DEPTH)
-
-
-def _comment_thread_html(request, article, comments_open: bool, timeout: int, number: int) -> str:
-    """The comment tree of comment page ``number`` (``?cpage=N`` in normal
-    form, :func:`config.pagequery.normal_page`) as HTML; pages as
-    :func:`advice.comments.threads.paginate_thread` cuts them (raises
-    :class:`PageOutOfRange` beyond the last page, storing nothing).
-
-    The same for every reader, so cached under the article's ``updated_at``
-    (bumped by every comment change), open/closed, the page settings and the
-    page number, for ``timeout`` seconds; except for a browser with held
-    comments of its own, whose tree (with "awaiting moderation" in place) is
-    rendered for it alone. Costs one query when rendered, none from the cache
-    (one more when the browser has a comment token)."""
-
-    def render_thread(held=()) -> str:
-        thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
-        count = len(thread)
-        if held:
-            merged = sorted([e.comment for e in thread] + held, key=lambda c: (c.created_at, c.pk))
-            thread = thread_order(merged, settings.COMMENTS_MAX_DEPTH)
-        entries, comment_page = paginate_thread(thread, settings.COMMENTS_PER_PAGE, number)
-        context = {
-            "thread": entries,
-            "comment_page": comment_page,
-            "comment_count": count,
-            "comments_open": comments_open,
-        }
-        return render_to_string("advice/_comment_thread.html", context)
-
-    token = _browser_token(request)
-    if token:
-        key = comment_rules.browser_key_hash(token)
-        held = list(comment_rules.own_held_comments(article, key))
-        if held:
-            return render_thread(held)
-    cache_key = caching.fragment_key(
-        "comments",
-        article.pk,
-        article.updated_at,
-        comments_open,
-        settings.COMMENTS_PER_PAGE,
-        settings.COMMENTS_MAX_DEPTH,
-        number,
-    )
-    return caching.cached_fragment(cache_key, render_thread, timeout)
-
-
-def _comment_context(request, article, comments_open, timeout, form, message, number=1) -> dict:
-    """Template values for the comments section: the comment tree (HTML, see
-    :func:`_comment_thread_html`), the form (prefilled from the "remember me"
-    cookie and ``?replytocom=<id>``, or the reader's refused form with a fresh
-    token), the approved comment replied to (one query, only when a reply is
-    asked for) and the refusal message."""
-    if form is None:
-        initial = comment_rules.remembered_author(
-            request.COOKIES.get(comment_rules.REMEMBER_COOKIE)
-        )
-        initial["remember"] = bool(initial)
-        raw = request.GET.get("replytocom", "")
-    else:
-        form.refresh_token()
-        raw = str(form.data.get("parent", ""))
-    reply_to = None
-    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
-        reply_to = article.comments.visible().filter(pk=int(raw)).first()
-    if form is None:
-        if reply_to is not None:
-            initial["parent"] = reply_to.pk
-        form = CommentForm(initial=initial, article=article, user=request.user)
-    return {
-        "comment_thread_html": _comment_thread_html(
-            request, article, comments_open, timeout, number
-        ),
-        "comment_form": form,
-        "comment_message": message,
-        "reply_to": reply_to,
-    }
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def comment_post(request, slug: str):
-    """``POST /articles/<slug>/comments/``: post a comment or reply. A GET
-    (the address bar after a refusal, a bookmark) goes to the article's form.
-
-    Unknown, draft or scheduled article: 404. Refusals re-render the article
-    page with the reader's text in the form and a message saying why: 403
-    comments closed (nothing stored), 400 form problems (lengths, honeypot,
-    signature, bad parent), 409 duplicate, 429 too soon (see
-    :func:`advice.comments.submit.comment_submit`). Success: 303 to the comment's
-    permalink, setting the browser cookie that shows the writer their own held
-    comment and, when asked, the "remember me" cookie."""
-    article = get_object_or_404(Article.objects.published().select_related("author"), slug=slug)
-    if request.method == "GET":
-        return HttpResponseRedirect(article.get_absolute_url() + "#respond")
-    now = timezone.now()
-    form = CommentForm(request.POST, article=article, user=request.user, now=now)
-    if not article.comments_open(now):
-        return _render_article(
-            request,
-            article,
-            comment_form=form,
-            comment_message=comment_rules.MSG_CLOSED,
-            status=403,
-        )
-    if not form.is_valid():
-        return _render_article(
-            request, article, comment_form=form, comment_message=form.refusal_message(), status=400
-        )
-    token = _browser_token(request) or secrets.token_urlsafe(32)
-    client = comment_rules.ClientInfo(
-        ip=comment_rules.client_address(
-            request.META.get("REMOTE_ADDR"),
-            request.META.get("HTTP_X_FORWARDED_FOR"),
-            settings.COMMENTS_TRUSTED_PROXIES,
-        ),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        browser_key=comment_rules.browser_key_hash(token),
-    )
-    result = comment_rules.comment_submit(
-        article=article,
-        data=form.comment_data(),
-        user=request.user,
-        client=client,
-        now=now,
-        request=request,
-    )
-    if not result.stored:
-        if result.status_code == 404:
-            raise Http404("No article here.")
-        return _render_article(
-            request,
-            article,
-            comment_form=form,
-            comment_message=result.message,
-            status=result.status_code,
-        )
-    comment = result.comment
-    thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
-    entries = _thread_with_own_held(article, thread, token)
-    page = comment_page_number(entries, comment.pk, settings.COMMENTS_PER_PAGE)
-    query = f"?cpage={page}" if page > 1 else ""
-    response = HttpResponseRedirect(
-        f"{article.get_absolute_url()}{query}#comment-{comment.pk}", status=303
-    )
-    secure = request.is_secure()
-    response.set_signed_cookie(
-        comment_rules.BROWSER_COOKIE,
-        token,
-        salt=comment_rules.BROWSER_KEY_SALT,
-        max_age=90 * 24 * 3600,
-        httponly=True,
-        samesite="Lax",
-        secure=secure,
-    )
-    if form.cleaned_data.get("remember") and not form.is_staff:
-        data = form.comment_data()
-        response.set_cookie(
-            comment_rules.REMEMBER_COOKIE,
-            comment_rules.remember_cookie_value(data.name, data.email, data.url),
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=secure,
-        )
-    elif not form.is_staff:
-        response.delete_cookie(comment_rules.REMEMBER_COOKIE, samesite="Lax")
-    return response
 
 
 @require_GET

@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from advice.models import Article, Topic, published_q
+from advice.models import Article, Topic, display_name, published_q
 from advice.search.highlight import plain_text
 
 
@@ -135,7 +135,7 @@ def article_structured_data(article: Article, url: str) -> dict:
     Google's Q&A page guidance (answerCount, text, author, url)."""
     published = article.published_at.isoformat()
     author = article.author
-    columnist = (author.get_full_name() or author.get_username()) if author else settings.SITE_NAME
+    columnist = display_name(author) if author else settings.SITE_NAME
     question_text = plain_text(article.question_html) or article.title
     return {
         "@context": "https://schema.org",

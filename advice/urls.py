@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 import config.converters  # noqa: F401  (registers "slugtext")
 from advice import pages as views
+from advice.comments import views as comments
 from advice.comments.feeds import ArticleCommentsFeed
 from advice.feeds import LatestArticlesAtomFeed, LatestArticlesFeed, TopicArticlesFeed
 from advice.questions import views as questions
@@ -13,7 +14,7 @@ app_name = "advice"
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<slugtext:slug>/", views.article_detail, name="article_detail"),
-    path("articles/<slugtext:slug>/comments/", views.comment_post, name="comment_post"),
+    path("articles/<slugtext:slug>/comments/", comments.comment_post, name="comment_post"),
     path("articles/<slugtext:slug>/comments/feed/", ArticleCommentsFeed(), name="comment_feed"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slugtext:slug>/", views.topic_detail, name="topic_detail"),

@@ -1,8 +1,10 @@
-"""Reader-facing forms: the comment form.
+"""Reader-facing forms: the comment form and its signed timestamp
+(:func:`form_token`, :func:`check_form_token`).
 
 The form checks what can be checked from the request alone (field lengths,
 the website's scheme, the honeypot and the signed timestamp); the rules that
 read the comments table run in :func:`advice.comments.submit.comment_submit`.
+See docs/architecture.md ("``comments/``").
 """
 
 from __future__ import annotations
@@ -12,17 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.utils import timezone
 
-from advice.comments.submit import (
-    MSG_HONEYPOT,
-    CommentData,
-    check_form_token,
-    form_token,
-)
+from advice.comments.submit import CommentData
+from advice.models import acts_as_columnist
+from advice.signed_forms import SignedForm
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -55,13 +52,41 @@ class WebsiteField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"]), reject_surrogates]
 
 
-class CommentForm(forms.Form):
+def form_token(article_id: int, now: datetime) -> str:
+    """A signed token for the comment form of ``article_id``, made at ``now``
+    (see :mod:`advice.signed_forms`): it cannot be forged or moved to another
+    article."""
+    return CommentForm.token_for(now, scope=article_id)
+
+
+def check_form_token(
+    token: str | None,
+    *,
+    article_id: int,
+    now: datetime,
+    min_age: int,
+    max_age: int,
+    timing: bool = True,
+) -> str | None:
+    """Check a token from :func:`form_token`. Returns ``None`` when it is good,
+    otherwise the reader-facing reason it is refused
+    (:data:`advice.signed_forms.TOKEN_MESSAGES`): a bad signature, or a token
+    for another article; and, when ``timing`` is on, one older than
+    ``max_age`` seconds (default 2 hours) or younger than ``min_age`` seconds
+    (default 2 s: no person types that fast)."""
+    return CommentForm.token_refusal(
+        token, now=now, min_age=min_age, max_age=max_age, timing=timing, scope=article_id
+    )
+
+
+class CommentForm(SignedForm):
     """A comment or a reply on one article.
 
     Field limits are WordPress's (name 245, e-mail 100, website 200, comment
-    65,525 characters). ``honeypot`` is hidden from people and must stay
-    empty; ``token`` is :func:`advice.comments.submit.form_token` for this article,
-    checked on submit. A logged-in staff user comments as themselves: name
+    65,525 characters). ``honeypot`` and ``token`` come from
+    :class:`advice.signed_forms.SignedForm`: the honeypot must stay empty;
+    the token is :func:`form_token` for this article, checked on submit (a
+    missing one is "This field is required."). A logged-in staff user comments as themselves: name
     and e-mail are taken from the account and need not be filled in.
 
     Construct with ``article`` (the article commented on), ``user`` (the
@@ -97,74 +122,39 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )
-    honeypot = forms.CharField(
-        label="Leave this field empty",
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-    token = forms.CharField(max_length=1000, widget=forms.HiddenInput)
     remember = forms.BooleanField(
         label="Remember my name, e-mail and website in this browser for next time",
         required=False,
     )
 
+    token_salt = "advice.comments.form-token"
+    refused_thing = "comment"
+    fields_message = "Your comment was not posted: please correct the fields marked below."
+    token_required = True
+
     def __init__(self, *args, article, user=None, now: datetime | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
         self.article = article
         self.user = user
-        self.now = now or timezone.now()
-        self.fields["token"].initial = form_token(article.pk, self.now)
+        super().__init__(*args, now=now, **kwargs)
         if self.is_staff:
             for field in ("name", "email", "url", "remember"):
                 self.fields[field].required = False
 
     @property
     def is_staff(self) -> bool:
-        """True when the user comments as the columnist (active staff)."""
-        user = self.user
-        return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+        """True when the user comments as the columnist
+        (:func:`advice.models.acts_as_columnist`)."""
+        return acts_as_columnist(self.user)
 
-    def clean_honeypot(self) -> str:
-        value = self.cleaned_data.get("honeypot", "")
-        if value:
-            raise ValidationError(MSG_HONEYPOT)
-        return value
+    def token_scope(self) -> int:
+        """The comment form's token is tied to its article."""
+        return self.article.pk
 
-    def clean_token(self) -> str:
-        token = self.cleaned_data.get("token", "")
-        problem = check_form_token(
-            token,
-            article_id=self.article.pk,
-            now=self.now,
-            min_age=settings.COMMENTS_SIGNATURE_MIN_AGE,
-            max_age=settings.COMMENTS_SIGNATURE_MAX_AGE,
-            timing=settings.COMMENTS_TIMING_RULES,
-        )
-        if problem:
-            raise ValidationError(problem)
-        return token
-
-    def refusal_message(self) -> str:
-        """Why the form was refused, for the message above it: the honeypot's
-        or the token's reason when one failed, else a pointer to the marked
-        fields. "" when valid."""
-        if not self.is_bound or not self.errors:
-            return ""
-        for field in ("honeypot", "token"):
-            if field in self.errors:
-                return self.errors[field][0]
+    def fields_refusal(self) -> str:
+        """A reply to a comment that is not there, else the marked fields."""
         if "parent" in self.errors:
             return "The comment you replied to could not be found. Your text is kept below."
-        return "Your comment was not posted: please correct the fields marked below."
-
-    def refresh_token(self) -> None:
-        """Give a bound form (shown again after a refusal) a fresh token, so
-        the reader can send it again; the fields keep the reader's text."""
-        if self.is_bound:
-            data = self.data.copy()
-            data["token"] = form_token(self.article.pk, self.now)
-            data["honeypot"] = ""
-            self.data = data
+        return self.fields_message
 
     def comment_data(self) -> CommentData:
         """The cleaned values as :class:`advice.comments.submit.CommentData`.

@@ -30,12 +30,13 @@ are shown to readers (``Comment.objects.visible()``).
 Every action is a keyword-only function taking a QuerySet or any iterable of
 comments. It changes only the comments not already in the target status, in
 one UPDATE, returns how many changed, and touches ``Article.updated_at`` of
-the affected articles in one more UPDATE: the article page's caches and its
+the affected articles in one more UPDATE
+(:func:`advice.publishing.articles_touch`): the article page's caches and its
 ``Last-Modified`` key on that time. Admin actions and views call these
 functions; nothing moderates from signals or ``save()``.
 
-Articles have two bulk helpers for the admin: :func:`articles_publish` and
-:func:`articles_set_comment_status` (open / close comments).
+Publishing articles and opening or closing their comments are not
+moderation of comments: they live in :mod:`advice.publishing`.
 
 Privacy: :func:`comments_ip_clear` (run daily by ``manage.py
 clear_comment_ips``) blanks the IP address and user agent of comments older
@@ -50,19 +51,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
 from django.db import transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
-from advice.models import Article, Comment
+from advice.mail import mail_send
+from advice.models import Comment
+from advice.publishing import articles_touch
+from advice.seo import site_url
 
 logger = logging.getLogger(__name__)
-
-# Seconds to wait for the mail server when settings.EMAIL_TIMEOUT is unset, so
-# a dead SMTP server cannot hang a reader's comment POST for minutes.
-NOTIFY_SMTP_TIMEOUT = 10
 
 
 @dataclass(frozen=True)
@@ -94,14 +92,6 @@ def _comments_queryset(comments: QuerySet | Iterable[Comment]) -> QuerySet:
     if isinstance(comments, QuerySet):
         return Comment.objects.filter(pk__in=comments.order_by().values("pk"))
     return Comment.objects.filter(pk__in=[c.pk for c in comments])
-
-
-def articles_touch(*, article_ids: Iterable[int] | QuerySet, now: datetime | None = None) -> int:
-    """Set ``updated_at`` of the given articles to ``now`` (default: now) in
-    one UPDATE, so caches keyed on it see the change. ``article_ids`` is an
-    iterable of primary keys or a ``values("...")`` QuerySet of them. Returns
-    the number of articles touched."""
-    return Article.objects.filter(pk__in=article_ids).update(updated_at=now or timezone.now())
 
 
 def _apply(transition: Transition, comments, by) -> int:
@@ -147,30 +137,11 @@ def held_notify_recipients(author_email: str | None, managers) -> list[str]:
     return [m[1] if isinstance(m, (tuple, list)) else m for m in managers or []]
 
 
-def _one_line(text: str) -> str:
-    """``text`` fit for a mail header: line breaks and control characters
-    become spaces (a newline in a subject is refused as header injection)."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-
-
-def _absolute(path: str, request=None) -> str:
-    """``path`` made absolute with ``settings.SITE_URL`` (or with ``request``
-    when SITE_URL is empty)."""
-    base = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
-    if not base and request is not None:
-        return request.build_absolute_uri(path)
-    return base + path
-
-
-def comment_admin_url(comment: Comment, request=None) -> str:
-    """The absolute address of ``comment``'s admin change page, built from
-    ``settings.SITE_URL`` (or from ``request`` when SITE_URL is empty)."""
-    return _absolute(reverse("admin:advice_comment_change", args=[comment.pk]), request)
-
-
-def comment_held_notify(*, comment: Comment, request=None) -> bool:
+def comment_held_notify(*, comment: Comment) -> bool:
     """E-mail the article's author that ``comment`` is held, with a link to
     it in the admin; ``MANAGERS`` get it when the author has no address.
+    The message is ``templates/advice/email/comment_held*.txt``, its links
+    from ``SITE_URL``, sent by :func:`advice.mail.mail_send`.
 
     Call it after the comment is committed (``transaction.on_commit``), so
     the link works. Never raises: a mail failure is logged and answered
@@ -181,35 +152,25 @@ def comment_held_notify(*, comment: Comment, request=None) -> bool:
         article = comment.article
         author = article.author
         recipients = held_notify_recipients(author.email if author else None, settings.MANAGERS)
-        if not recipients:
-            logger.warning("Held comment %s: no author e-mail and no MANAGERS", comment.pk)
-            return False
-        admin_url = comment_admin_url(comment, request)
-        queue_url = _absolute(reverse("admin:advice_comment_changelist"), request)
-        site = getattr(settings, "SITE_NAME", "")
-        subject = _one_line(f"[{site}] Comment waiting for moderation: {article.title}")
-        body = (
-            f"A comment on “{article.title}” is waiting for moderation.\n\n"
-            f"Author: {comment.author_name}\n"
-            f"E-mail: {comment.author_email or '-'}\n"
-            f"Website: {comment.author_url or '-'}\n"
-            f"IP address: {comment.ip_address or '-'}\n\n"
-            f"{comment.body}\n\n"
-            f"Approve, mark as spam or remove it here:\n{admin_url}\n\n"
-            f"All held comments:\n{queue_url}\n"
-        )
-        timeout = getattr(settings, "EMAIL_TIMEOUT", None) or NOTIFY_SMTP_TIMEOUT
-        sent = send_mail(
-            subject,
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            recipients,
-            connection=get_connection(timeout=timeout),
-        )
-        return bool(sent)
-    except Exception:  # any mail (or data) failure must not reach the reader
+        context = {
+            "comment": comment,
+            "article": article,
+            "site_name": settings.SITE_NAME,
+            "admin_url": site_url(reverse("admin:advice_comment_change", args=[comment.pk])),
+            "queue_url": site_url(reverse("admin:advice_comment_changelist")),
+        }
+    except Exception:  # any data failure must not reach the reader
         logger.exception("Could not send the held-comment e-mail for comment %s", comment.pk)
         return False
+    if not recipients:
+        logger.warning("Held comment %s: no author e-mail and no MANAGERS", comment.pk)
+        return False
+    return mail_send(
+        template="advice/email/comment_held",
+        context=context,
+        to=recipients,
+        label=f"the held-comment e-mail for comment {comment.pk}",
+    )
 
 
 def comments_ip_clear(*, older_than_days: int, now: datetime) -> int:
@@ -223,55 +184,4 @@ def comments_ip_clear(*, older_than_days: int, now: datetime) -> int:
         Comment.objects.filter(created_at__lt=cutoff)
         .filter(Q(ip_address__isnull=False) | ~Q(user_agent=""))
         .update(ip_address=None, user_agent="")
-    )
-
-
-def _articles_queryset(articles: QuerySet | Iterable[Article]) -> QuerySet:
-    if isinstance(articles, QuerySet):
-        return Article.objects.filter(pk__in=articles.order_by().values("pk"))
-    return Article.objects.filter(pk__in=[a.pk for a in articles])
-
-
-def articles_set_comment_status(
-    *, articles: QuerySet | Iterable[Article], status: str, now: datetime | None = None
-) -> int:
-    """Open or close comments on ``articles`` in one UPDATE. ``status`` is an
-    ``Article.CommentStatus`` value (``"open"`` / ``"closed"``), else
-    ``ValueError``. Opening also clears an explicit close time already passed
-    at ``now`` (else the article would stay closed); a close time still ahead
-    is kept, and ``COMMENTS_CLOSE_AFTER_DAYS`` still applies. Returns how many
-    articles changed."""
-    if status not in Article.CommentStatus.values:
-        raise ValueError(f"unknown comment status {status!r}")
-    now = now or timezone.now()
-    qs = _articles_queryset(articles)
-    if status == Article.CommentStatus.CLOSED:
-        return qs.exclude(comment_status=status).update(comment_status=status, updated_at=now)
-    return qs.filter(~Q(comment_status=status) | Q(comments_close_at__lte=now)).update(
-        comment_status=status,
-        comments_close_at=Case(
-            When(comments_close_at__lte=now, then=Value(None)), default=F("comments_close_at")
-        ),
-        updated_at=now,
-    )
-
-
-def articles_publish(*, articles: QuerySet | Iterable[Article], now: datetime | None = None) -> int:
-    """Publish the drafts among ``articles`` in one UPDATE. A publish time
-    already past becomes ``now`` (the article is new today, as WordPress does
-    for an undated draft); a future time is kept, so the article is scheduled.
-    A draft with no answer yet is left a draft (the edit form refuses it
-    too). Returns how many articles changed."""
-    now = now or timezone.now()
-    return (
-        _articles_queryset(articles)
-        .exclude(status=Article.Status.PUBLISHED)
-        .exclude(answer__regex=r"^\s*$")
-        .update(
-            status=Article.Status.PUBLISHED,
-            published_at=Case(
-                When(published_at__lt=now, then=Value(now)), default=F("published_at")
-            ),
-            updated_at=now,
-        )
     )

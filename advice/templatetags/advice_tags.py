@@ -1,8 +1,10 @@
-"""Template filters for reader-written text."""
+"""Template filters: reader-written text, and the name shown for a user."""
 
 from django import template
 from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
+
+from advice import models
 
 register = template.Library()
 
@@ -14,3 +16,10 @@ def urlize_ugc(text: str, autoescape: bool = True) -> SafeString:
     Returns safe HTML; pair with ``linebreaks`` for paragraphs."""
     linked = urlize(str(text), nofollow=False, autoescape=True)
     return mark_safe(linked.replace("<a href=", '<a rel="nofollow ugc" href='))
+
+
+@register.filter
+def display_name(user) -> str:
+    """``{{ user|display_name }}``: the name the site shows for ``user``
+    (:func:`advice.models.display_name`: full name, else username)."""
+    return models.display_name(user)

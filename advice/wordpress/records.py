@@ -10,7 +10,6 @@ See docs/architecture.md, ``wordpress/``.
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
@@ -21,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 
+from advice.client import valid_ip
 from advice.models import Article, Comment, Topic
 from advice.wordpress.autop import wordpress_to_article
 from advice.wordpress.summary import ImportSummary
@@ -166,11 +166,8 @@ class RecordMapper:
             url = ""
         ip = comment.author_ip.strip()
         if ip:
-            try:
-                # A scoped IPv6 address ("fe80::1%eth0") fits no database column.
-                ip = "" if "%" in ip else str(ipaddress.ip_address(ip))
-            except ValueError:
-                ip = ""
+            # Normalised; a scoped IPv6 address ("fe80::1%eth0") fits no column.
+            ip = valid_ip(ip) or ""
             if not ip:
                 self.summary.cleaned["IP address not valid, dropped"] += 1
         return Comment(

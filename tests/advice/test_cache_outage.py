@@ -13,7 +13,7 @@ import pytest
 from advice.models import Comment
 from config import cache as cache_policy
 from notes.models import NoteTemplate
-from tests.advice.comments.test_comments import post
+from tests.advice.comments.posting import post
 
 
 def _free_port() -> int:

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from advice import caching
+from advice.comments.cookies import BROWSER_COOKIE, REMEMBER_COOKIE
+from advice.comments.forms import form_token
 from advice.comments.moderation import comment_approve, comment_remove
-from advice.comments.submit import BROWSER_COOKIE, REMEMBER_COOKIE, form_token
 from advice.models import Article, Comment
 
 T0 = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)

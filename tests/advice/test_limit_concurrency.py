@@ -2,7 +2,7 @@
 moment: the check and the insert it allows are one step (one transaction
 holding the lock each database needs: SQLite's IMMEDIATE write lock,
 PostgreSQL's row lock on the article and advisory locks on the sender's
-address and e-mail, see ``advice.comments.submit.limit_lock``).
+address and e-mail, see ``advice.limits.limit_lock``).
 
 Each scenario posts through the real views from four threads at once, for
 several rounds, and counts what was stored. As in
@@ -94,7 +94,7 @@ def _comment_request(article, *, email: str, body: str, address: str):
     from django.urls import reverse
     from django.utils import timezone
 
-    from advice.comments.submit import form_token
+    from advice.comments.forms import form_token
 
     token = form_token(article.pk, timezone.now() - timedelta(seconds=10))
     url = reverse("advice:comment_post", args=[article.slug])

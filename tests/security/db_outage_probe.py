@@ -54,8 +54,8 @@ def main(mode: str) -> None:
         lock = sqlite3.connect(settings.DATABASES["default"]["NAME"], isolation_level=None)
         lock.execute("BEGIN EXCLUSIVE")
 
-    from advice.comments.submit import form_token
-    from advice.questions.views import ask_token
+    from advice.comments.forms import form_token
+    from advice.questions.forms import ask_token
     from tests.security.test_nothing_lost import BODY, NAME, QUESTION, WEBSITE
 
     client = Client(raise_request_exception=False)

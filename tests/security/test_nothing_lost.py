@@ -25,9 +25,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advice.comments.submit import form_token
+from advice.comments.forms import form_token
 from advice.models import Article, Comment, ReaderQuestion
-from advice.questions.views import QUESTION_MAX_CHARS, ask_token
+from advice.questions.forms import QUESTION_MAX_CHARS, ask_token
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 PROBE = Path(__file__).with_name("db_outage_probe.py")

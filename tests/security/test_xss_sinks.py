@@ -34,9 +34,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advice.comments.submit import form_token
+from advice.comments.forms import form_token
 from advice.models import Article, Comment, ReaderQuestion, Topic
-from advice.questions.views import ask_token
+from advice.questions.forms import ask_token
 from notes.models import NoteTemplate
 from tests.advice.test_admin import inline_management_data
 from tests.advice.test_markdown import EVASION_VECTORS, xss_fixture_inputs

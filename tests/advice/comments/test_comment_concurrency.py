@@ -42,7 +42,7 @@ def post_concurrently(slug: str, article_id: int, jobs: list[list[dict]]) -> dic
     from django.urls import reverse
     from django.utils import timezone
 
-    from advice.comments.submit import form_token
+    from advice.comments.forms import form_token
 
     url = reverse("advice:comment_post", args=[slug])
     token = form_token(article_id, timezone.now())

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from advice.comments.threads import comment_page_number, paginate_thread, thread_order
 from advice.models import Comment
-from tests.advice.comments.test_comments import post
+from tests.advice.comments.posting import post
 
 CHAIN = 10_000
 COMMENT_ID = re.compile(r'<li id="comment-(\d+)"')

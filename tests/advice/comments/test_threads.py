@@ -3,7 +3,7 @@ from dataclasses import dataclass
 import pytest
 
 from advice.comments.threads import comment_page_number, paginate_thread, thread_order
-from config.pagequery import PageOutOfRange
+from config.pagequery import PageOutOfRange, normal_page
 
 
 @dataclass
@@ -97,3 +97,44 @@ def test_every_comment_is_found_on_the_page_that_shows_it(per_page):
         for pk in page:
             assert comment_page_number(entries, pk, per_page) == number
     assert comment_page_number(entries, 12345, per_page) == 1
+
+
+# --- top-level threads stay together; page numbers from the query string -------------
+
+
+def _thread():
+    # Five top-level comments; 1 and 4 have replies.
+    comments = [C(1), C(2), C(3), C(4), C(5), C(6, 1), C(7, 6), C(8, 4)]
+    return thread_order(comments, 5)
+
+
+def test_threads_paginate_keeping_replies_with_their_comment():
+    entries = _thread()
+    first, page = paginate_thread(entries, 3, 1)
+    assert [e.comment.pk for e in first] == [1, 6, 7]
+    assert page.num_pages == 3
+    second, _ = paginate_thread(entries, 3, 2)
+    assert [e.comment.pk for e in second] == [2, 3]
+    third, _ = paginate_thread(entries, 3, 3)
+    assert [e.comment.pk for e in third] == [4, 8, 5]
+
+
+@pytest.mark.parametrize("raw", [None, "", "abc", "-3", "0", "999", "1e9", "\x00"])
+def test_bad_comment_page_numbers_give_a_real_page(raw):
+    # As the article page does: normal form, then the last page when beyond it.
+    number = normal_page(raw)
+    try:
+        entries, page = paginate_thread(_thread(), 3, number)
+    except PageOutOfRange as beyond:
+        entries, page = paginate_thread(_thread(), 3, beyond.last)
+    assert entries
+    assert page.number in (1, 3)
+
+
+def test_page_of_a_comment_is_the_page_of_its_thread():
+    entries = _thread()
+    assert comment_page_number(entries, 7, 3) == 1
+    assert comment_page_number(entries, 2, 3) == 2
+    assert comment_page_number(entries, 8, 3) == 3
+    assert comment_page_number(entries, 5, 3) == 3
+    assert comment_page_number(entries, 999, 3) == 1

@@ -1,0 +1,200 @@
+"""The article page's comment section and posting a comment (web layer).
+
+:func:`comment_section` gives the article page (:mod:`advice.pages`) its
+comment tree, form and refusal message; :func:`comment_post` takes a posted
+comment, hands it to :func:`advice.comments.submit.comment_submit` and
+answers with a redirect to the comment or the article page again with the
+reader's text and why it was refused. See docs/architecture.md
+("``comments/``").
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from advice import caching
+from advice.client import request_client_address
+from advice.comments import cookies
+from advice.comments.forms import CommentForm
+from advice.comments.rules import MSG_CLOSED
+from advice.comments.submit import ClientInfo, comment_submit
+from advice.comments.threads import comment_page_number, paginate_thread, thread_order
+from advice.models import Article
+
+
+def _with_held(thread, held):
+    """``thread`` (approved comments in display order) with the ``held``
+    comments put in their places, in display order again."""
+    merged = sorted([e.comment for e in thread] + held, key=lambda c: (c.created_at, c.pk))
+    return thread_order(merged, settings.COMMENTS_MAX_DEPTH)
+
+
+def _thread_with_own_held(article, thread, browser_token: str):
+    """``thread`` (approved comments in display order) with this browser's own
+    held comments put in their places; one more query, only when the browser
+    has a token."""
+    if not browser_token:
+        return thread
+    key = cookies.browser_key_hash(browser_token)
+    held = list(cookies.own_held_comments(article, key))
+    if not held:
+        return thread
+    return _with_held(thread, held)
+
+
+def _comment_thread_html(request, article, comments_open: bool, timeout: int, number: int) -> str:
+    """The comment tree of comment page ``number`` (``?cpage=N`` in normal
+    form, :func:`config.pagequery.normal_page`) as HTML; pages as
+    :func:`advice.comments.threads.paginate_thread` cuts them (raises
+    :class:`PageOutOfRange` beyond the last page, storing nothing).
+
+    The same for every reader, so cached under the article's ``updated_at``
+    (bumped by every comment change), open/closed, the page settings and the
+    page number, for ``timeout`` seconds; except for a browser with held
+    comments of its own, whose tree (with "awaiting moderation" in place) is
+    rendered for it alone. Costs one query when rendered, none from the cache
+    (one more when the browser has a comment token)."""
+
+    def render_thread(held=()) -> str:
+        thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
+        count = len(thread)
+        if held:
+            thread = _with_held(thread, list(held))
+        entries, comment_page = paginate_thread(thread, settings.COMMENTS_PER_PAGE, number)
+        context = {
+            "thread": entries,
+            "comment_page": comment_page,
+            "comment_count": count,
+            "comments_open": comments_open,
+        }
+        return render_to_string("advice/_comment_thread.html", context)
+
+    token = cookies.browser_token(request)
+    if token:
+        key = cookies.browser_key_hash(token)
+        held = list(cookies.own_held_comments(article, key))
+        if held:
+            return render_thread(held)
+    cache_key = caching.fragment_key(
+        "comments",
+        article.pk,
+        article.updated_at,
+        comments_open,
+        settings.COMMENTS_PER_PAGE,
+        settings.COMMENTS_MAX_DEPTH,
+        number,
+    )
+    return caching.cached_fragment(cache_key, render_thread, timeout)
+
+
+def comment_section(
+    request, article, *, comments_open: bool, timeout: int, form=None, message="", number=1
+) -> dict:
+    """Template values for the article page's comments section: the comment
+    tree of comment page ``number`` (HTML, see :func:`_comment_thread_html`;
+    raises :class:`config.pagequery.PageOutOfRange` beyond the last page),
+    cached for ``timeout`` seconds; the form (prefilled from the "remember
+    me" cookie and ``?replytocom=<id>``, or the reader's refused ``form``
+    with a fresh token); the approved comment replied to (one query, only
+    when a reply is asked for) and the refusal ``message``."""
+    if form is None:
+        initial = cookies.remembered_author(request.COOKIES.get(cookies.REMEMBER_COOKIE))
+        initial["remember"] = bool(initial)
+        raw = request.GET.get("replytocom", "")
+    else:
+        form.refresh_token()
+        raw = str(form.data.get("parent", ""))
+    reply_to = None
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        reply_to = article.comments.visible().filter(pk=int(raw)).first()
+    if form is None:
+        if reply_to is not None:
+            initial["parent"] = reply_to.pk
+        form = CommentForm(initial=initial, article=article, user=request.user)
+    return {
+        "comment_thread_html": _comment_thread_html(
+            request, article, comments_open, timeout, number
+        ),
+        "comment_form": form,
+        "comment_message": message,
+        "reply_to": reply_to,
+    }
+
+
+def _refused(request, article, form, message: str, status: int):
+    """The article page again, with the reader's ``form`` and why it was
+    refused, answered with HTTP ``status``."""
+    # advice.pages imports this module for the comment section; import it here.
+    from advice.pages import render_article
+
+    return render_article(
+        request, article, comment_form=form, comment_message=message, status=status
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def comment_post(request, slug: str):
+    """``POST /articles/<slug>/comments/``: post a comment or reply. A GET
+    (the address bar after a refusal, a bookmark) goes to the article's form.
+
+    Unknown, draft or scheduled article: 404. Refusals re-render the article
+    page with the reader's text in the form and a message saying why: 403
+    comments closed (nothing stored), 400 form problems (lengths, honeypot,
+    signature, bad parent), 409 duplicate, 429 too soon (see
+    :func:`advice.comments.submit.comment_submit`). Success: 303 to the comment's
+    permalink, setting the browser cookie that shows the writer their own held
+    comment and, when asked, the "remember me" cookie."""
+    article = get_object_or_404(Article.objects.published().select_related("author"), slug=slug)
+    if request.method == "GET":
+        return HttpResponseRedirect(article.get_absolute_url() + "#respond")
+    now = timezone.now()
+    form = CommentForm(request.POST, article=article, user=request.user, now=now)
+    if not article.comments_open(now):
+        return _refused(request, article, form, MSG_CLOSED, 403)
+    if not form.is_valid():
+        return _refused(request, article, form, form.refusal_message(), 400)
+    token = cookies.browser_token(request) or secrets.token_urlsafe(32)
+    client = ClientInfo(
+        ip=request_client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        browser_key=cookies.browser_key_hash(token),
+    )
+    result = comment_submit(
+        article=article,
+        data=form.comment_data(),
+        user=request.user,
+        client=client,
+        now=now,
+        request=request,
+    )
+    if not result.stored:
+        if result.status_code == 404:
+            raise Http404("No article here.")
+        return _refused(request, article, form, result.message, result.status_code)
+    comment = result.comment
+    thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
+    entries = _thread_with_own_held(article, thread, token)
+    page = comment_page_number(entries, comment.pk, settings.COMMENTS_PER_PAGE)
+    query = f"?cpage={page}" if page > 1 else ""
+    response = HttpResponseRedirect(
+        f"{article.get_absolute_url()}{query}#comment-{comment.pk}", status=303
+    )
+    secure = request.is_secure()
+    cookies.browser_cookie_set(response, token, secure=secure)
+    if form.cleaned_data.get("remember") and not form.is_staff:
+        data = form.comment_data()
+        cookies.remember_cookie_set(
+            response, name=data.name, email=data.email, url=data.url, secure=secure
+        )
+    elif not form.is_staff:
+        cookies.remember_cookie_delete(response)
+    return response

@@ -1,0 +1,81 @@
+"""Publishing articles and opening or closing their comments, in bulk, and
+:func:`articles_touch`, the one way to tell caches that articles changed.
+
+Each is a keyword-only service taking a QuerySet or any iterable of
+articles, changing them in one UPDATE and returning how many changed; the
+article admin's bulk actions and the comment moderation actions call them.
+Every change sets ``Article.updated_at``, the version the article page's
+caches and its ``Last-Modified`` key on (:mod:`advice.caching`). See
+docs/architecture.md ("``publishing.py``").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from advice.models import Article
+
+
+def articles_touch(*, article_ids: Iterable[int] | QuerySet, now: datetime | None = None) -> int:
+    """Set ``updated_at`` of the given articles to ``now`` (default: now) in
+    one UPDATE, so caches keyed on it see the change. ``article_ids`` is an
+    iterable of primary keys or a ``values("...")`` QuerySet of them. Returns
+    the number of articles touched."""
+    return Article.objects.filter(pk__in=article_ids).update(updated_at=now or timezone.now())
+
+
+def _articles_queryset(articles: QuerySet | Iterable[Article]) -> QuerySet:
+    """A fresh Article QuerySet over ``articles`` (a QuerySet is used as a
+    subquery; other iterables are reduced to their primary keys)."""
+    if isinstance(articles, QuerySet):
+        return Article.objects.filter(pk__in=articles.order_by().values("pk"))
+    return Article.objects.filter(pk__in=[a.pk for a in articles])
+
+
+def articles_set_comment_status(
+    *, articles: QuerySet | Iterable[Article], status: str, now: datetime | None = None
+) -> int:
+    """Open or close comments on ``articles`` in one UPDATE. ``status`` is an
+    ``Article.CommentStatus`` value (``"open"`` / ``"closed"``), else
+    ``ValueError``. Opening also clears an explicit close time already passed
+    at ``now`` (else the article would stay closed); a close time still ahead
+    is kept, and ``COMMENTS_CLOSE_AFTER_DAYS`` still applies. Returns how many
+    articles changed."""
+    if status not in Article.CommentStatus.values:
+        raise ValueError(f"unknown comment status {status!r}")
+    now = now or timezone.now()
+    qs = _articles_queryset(articles)
+    if status == Article.CommentStatus.CLOSED:
+        return qs.exclude(comment_status=status).update(comment_status=status, updated_at=now)
+    return qs.filter(~Q(comment_status=status) | Q(comments_close_at__lte=now)).update(
+        comment_status=status,
+        comments_close_at=Case(
+            When(comments_close_at__lte=now, then=Value(None)), default=F("comments_close_at")
+        ),
+        updated_at=now,
+    )
+
+
+def articles_publish(*, articles: QuerySet | Iterable[Article], now: datetime | None = None) -> int:
+    """Publish the drafts among ``articles`` in one UPDATE. A publish time
+    already past becomes ``now`` (the article is new today, as WordPress does
+    for an undated draft); a future time is kept, so the article is scheduled.
+    A draft with no answer yet is left a draft (the edit form refuses it
+    too). Returns how many articles changed."""
+    now = now or timezone.now()
+    return (
+        _articles_queryset(articles)
+        .drafts()
+        .with_answer()
+        .update(
+            status=Article.Status.PUBLISHED,
+            published_at=Case(
+                When(published_at__lt=now, then=Value(now)), default=F("published_at")
+            ),
+            updated_at=now,
+        )
+    )
