@@ -40,7 +40,8 @@ moderation of comments: they live in :mod:`advice.publishing`.
 
 Privacy: :func:`comments_ip_clear` (run daily by ``manage.py
 clear_comment_ips``) blanks the IP address and user agent of comments older
-than ``COMMENTS_IP_RETENTION_DAYS`` (90).
+than ``COMMENTS_IP_RETENTION_DAYS`` (90). See docs/architecture.md
+("``comments/``").
 """
 
 from __future__ import annotations

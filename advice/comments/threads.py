@@ -13,7 +13,8 @@ page starts the next page, and a thread longer than a page continues over
 as many pages as it needs. A reply whose parent is not shown just above it
 in its nesting (the parent is on an earlier page, or the nesting is capped
 at ``COMMENTS_MAX_DEPTH``) carries ``reply_to`` (the parent) and
-``reply_to_page``, so the page can say whom it answers.
+``reply_to_page``, so the page can say whom it answers. Pure logic (see
+docs/architecture.md, "Layers").
 """
 
 from __future__ import annotations
