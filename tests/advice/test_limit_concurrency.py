@@ -79,7 +79,7 @@ def _article(n: int):
 def _ask_payload(email: str, n: int) -> dict:
     from django.utils import timezone
 
-    from advice.questions.views import ask_token
+    from advice.questions.forms import ask_token
 
     return {
         "name": "Bianca",
