@@ -23,7 +23,7 @@ from advice.models import Article, Topic
 from advice.related import related_articles
 from advice.seo import article_meta
 from advice.wordpress.redirects import short_link_redirect
-from config.pagequery import PageOutOfRange, normal_page, page_query, page_redirect
+from config.pagequery import PageOutOfRange, page_query, requested_page
 
 ARTICLES_PER_PAGE = 10
 
@@ -35,9 +35,8 @@ def home(request):
     short_link = short_link_redirect(request.GET.get("p", ""))
     if short_link is not None:
         return short_link
-    number = normal_page(request.GET.get("page"))
-    target = page_redirect(request, "page", number)
-    if target is not None:  # one URL, one cache key per page (config.pagequery)
+    number, target = requested_page(request, "page")
+    if target is not None:
         return HttpResponsePermanentRedirect(target)
     now = timezone.now()
     state = caching.site_state(now) if caching.enabled() else None
@@ -112,8 +111,7 @@ def article_detail(request, slug: str):
     if caching.enabled():  # the site version comes with the article's row
         articles = articles.annotate(**caching.site_state_annotations(now))
     article = get_object_or_404(articles, slug=slug)
-    number = normal_page(request.GET.get("cpage"))
-    target = page_redirect(request, "cpage", number)
+    number, target = requested_page(request, "cpage")
     if target is not None:  # one URL, one cache key per comment page
         return HttpResponsePermanentRedirect(target)
     state = caching.site_state_of(article)
@@ -202,9 +200,8 @@ def topic_list(request):
 def topic_detail(request, slug: str):
     """``/topics/<slug>/``: published articles in a topic, paginated."""
     topic = get_object_or_404(Topic, slug=slug)
-    number = normal_page(request.GET.get("page"))
-    target = page_redirect(request, "page", number)
-    if target is not None:  # one URL, one cache key per page (config.pagequery)
+    number, target = requested_page(request, "page")
+    if target is not None:
         return HttpResponsePermanentRedirect(target)
     now = timezone.now()
     state = caching.site_state(now) if caching.enabled() else None

@@ -12,11 +12,9 @@ and a front cache would hand a forged one to every later reader.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Max
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,27 +24,7 @@ from django.views.decorators.http import require_GET
 
 from advice.models import Article, Topic, display_name, published_q
 from advice.search.highlight import plain_text
-
-
-def site_origin() -> tuple[str, str]:
-    """``(scheme, host[:port])`` of ``settings.SITE_URL`` (any path in it is
-    ignored: paths come from ``reverse()``, which already holds the script
-    prefix). Raises ``ImproperlyConfigured`` when SITE_URL is not an
-    absolute http(s) URL."""
-    parts = urlsplit(getattr(settings, "SITE_URL", "") or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ImproperlyConfigured(
-            "SITE_URL must be this site's absolute address, e.g. https://advice.example.org"
-        )
-    return parts.scheme, parts.netloc
-
-
-def site_url(path: str = "/") -> str:
-    """``path`` (an absolute path such as ``reverse(...)`` or
-    ``get_absolute_url()`` gives) as an absolute URL on this site, from
-    ``settings.SITE_URL`` only: the one way to make public URLs absolute."""
-    scheme, netloc = site_origin()
-    return f"{scheme}://{netloc}/{path.lstrip('/')}"
+from advice.site import site_origin, site_url
 
 
 class SiteSitemap(Sitemap):

@@ -1,5 +1,5 @@
 """One policy for every use of the shared cache: a cache that fails means a
-slower page, never an error (DESIGN.md, "Caching").
+slower page, never an error (docs/architecture.md, "config/").
 
 Every cache read and write in ``advice`` and ``notes`` goes through
 :func:`cache_get`, :func:`cache_set` or :func:`get_or_render`. Any exception

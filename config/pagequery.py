@@ -81,6 +81,15 @@ def page_redirect(request, name: str, number: int) -> str | None:
     return escape_uri_path(request.path) + page_query(request.GET, name, number)
 
 
+def requested_page(request, name: str) -> tuple[int, str | None]:
+    """The page ``request`` asks for in its parameter ``name`` (normal form,
+    :func:`normal_page`) and the URL to answer 301 with when the request did
+    not spell it in normal form (None when it did). One URL, one cache key
+    per page."""
+    number = normal_page(request.GET.get(name))
+    return number, page_redirect(request, name, number)
+
+
 def page_path(request) -> str:
     """``request``'s path with only its page numbers (:data:`PAGE_PARAMS`) in
     normal form, e.g. ``/articles/x/?cpage=3``; every other parameter dropped."""

@@ -1,6 +1,6 @@
 """Several app servers: the flood limit, the duplicate check and the question
 limit hold across gunicorn workers, because they read the database, not a
-per-process memory (DESIGN.md, "Comments"). Behind a proxy the client
+per-process memory (docs/architecture.md, "comments/"). Behind a proxy the client
 address comes from ``X-Forwarded-For`` and ``COMMENTS_TRUSTED_PROXIES``.
 
 A real ``gunicorn config.wsgi`` with two worker processes is started on a
@@ -190,7 +190,7 @@ def server(tmp_path_factory):
             "--access-logfile", str(log),
             "--access-logformat", "%({x-test-id}i)s %(p)s %(s)s",
         ],
-        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "error.log", "w"),
+        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "error.log", "w"),  # noqa: SIM115  (the server outlives this block)
     )  # fmt: skip
     try:
         server = Server(port, log)

@@ -9,47 +9,14 @@ See docs/architecture.md ("``comments/``").
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 
 from advice.comments.submit import CommentData
 from advice.models import acts_as_columnist
+from advice.reader_fields import EmailAddressField, PlainTextField, WebsiteField
 from advice.signed_forms import SignedForm
-
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def reject_surrogates(value: str) -> None:
-    """Refuse text holding lone UTF-16 surrogates (they cannot be stored or
-    sent as UTF-8). Raises :class:`ValidationError`."""
-    if isinstance(value, str) and _SURROGATES.search(value):
-        raise ValidationError("This text holds characters that cannot be stored.")
-
-
-class PlainTextField(forms.CharField):
-    """A text field that keeps what the reader typed: line breaks sent by
-    browsers as CR LF are stored as LF (so the length counts characters the
-    reader sees), leading and trailing blanks are trimmed, nothing else
-    changes."""
-
-    default_validators = [reject_surrogates]
-
-    def to_python(self, value: Any) -> str:
-        if isinstance(value, str):
-            value = value.replace("\r\n", "\n").replace("\r", "\n")
-        return super().to_python(value)
-
-
-class WebsiteField(forms.URLField):
-    """An optional website: http or https only (no ``javascript:``,
-    ``data:``, ``ftp:``); a bare ``example.com`` becomes ``https://example.com``."""
-
-    default_validators = [URLValidator(schemes=["http", "https"]), reject_surrogates]
 
 
 def form_token(article_id: int, now: datetime) -> str:
@@ -100,13 +67,7 @@ class CommentForm(SignedForm):
         max_length=245,
         widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
     )
-    email = forms.EmailField(
-        label="E-mail",
-        max_length=100,
-        help_text="Never shown.",
-        validators=[reject_surrogates],
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    email = EmailAddressField(help_text="Never shown.")
     url = WebsiteField(
         label="Website",
         max_length=200,

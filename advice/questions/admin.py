@@ -82,6 +82,7 @@ class ReaderQuestionAdmin(admin.ModelAdmin):
             url = reverse("admin:advice_article_change", args=[articles[0].pk])
             return HttpResponseRedirect(url)
         self.message_user(request, f"{len(articles)} draft articles ready to answer.")
+        return None
 
     def has_add_article_permission(self, request) -> bool:
         return request.user.has_perm("advice.add_article")

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django import forms
 
-from advice.comments.forms import PlainTextField, reject_surrogates
+from advice.reader_fields import EmailAddressField, PlainTextField
 from advice.signed_forms import SignedForm
 
 QUESTION_MAX_CHARS = 5000
@@ -53,12 +53,8 @@ class AskForm(SignedForm):
         help_text='Leave blank to ask as "Anonymous".',
         widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
     )
-    email = forms.EmailField(
-        label="E-mail",
-        max_length=100,
-        help_text="Never shown. We write to you when your question is answered.",
-        validators=[reject_surrogates],
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    email = EmailAddressField(
+        help_text="Never shown. We write to you when your question is answered."
     )
     question = PlainTextField(
         label="Your question",

@@ -68,7 +68,7 @@ def _paragraphs(content: list[str]) -> tuple[str, ...]:
                 paragraphs.append(current)
             current = ""
             continue
-        hard_break = line.endswith("  ") or line.endswith("\\")
+        hard_break = line.endswith(("  ", "\\"))
         text = line.rstrip()
         if text.endswith("\\") and not text.endswith("\\\\"):
             text = text[:-1].rstrip()

@@ -193,5 +193,5 @@ def test_saving_through_the_admin_renders_the_answer(staff_client):
 
 
 def test_markdownx_paths_come_from_settings():
-    assert settings.MARKDOWNX_URLS_PATH == reverse("markdownx_markdownify")
-    assert settings.MARKDOWNX_UPLOAD_URLS_PATH == reverse("markdownx_upload")
+    assert reverse("markdownx_markdownify") == settings.MARKDOWNX_URLS_PATH
+    assert reverse("markdownx_upload") == settings.MARKDOWNX_UPLOAD_URLS_PATH

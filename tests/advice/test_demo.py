@@ -25,7 +25,8 @@ def test_ensure_admin_uses_the_environment_password(db, monkeypatch, django_user
     call_command("ensure_admin")
     call_command("ensure_admin")
     admin = django_user_model.objects.get(username="admin")
-    assert admin.is_superuser and admin.check_password("a-long-test-password")
+    assert admin.is_superuser
+    assert admin.check_password("a-long-test-password")
     assert django_user_model.objects.count() == 1
 
 

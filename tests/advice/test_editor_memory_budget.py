@@ -72,7 +72,7 @@ def test_header_claiming_too_much_memory_is_refused_before_decoding(fmt):
     # 4,000 × 4,200 = 16.8 megapixels: under the pixel limit (40 M), but
     # 67 MB decoded, over the default 64 MiB budget.
     data = with_header_size(fmt, 4000, 4200)
-    assert 4000 * 4200 * 4 > DEFAULT_MAX_DECODED_BYTES
+    assert DEFAULT_MAX_DECODED_BYTES < 4000 * 4200 * 4
     with pytest.raises(UploadRefused) as refused:
         image_reencode(data, max_bytes=5 * 1024 * 1024, max_pixels=40_000_000)
     assert "4000×4200 pixels" in str(refused.value)

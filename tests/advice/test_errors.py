@@ -47,8 +47,10 @@ def assert_only_own_links(html: str) -> None:
     or a same-page anchor; none names another host."""
     for url in urls_of(html):
         assert url.startswith(("/", "#")), url
-        assert not url.startswith("//") and "\\" not in url, url
-        assert "evil.example" not in url and "javascript:" not in url.lower(), url
+        assert not url.startswith("//"), url
+        assert "\\" not in url, url
+        assert "evil.example" not in url, url
+        assert "javascript:" not in url.lower(), url
 
 
 def get_path(client, path: str):

@@ -221,7 +221,8 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
-    assert connection.vendor == "sqlite" and connection.settings_dict["NAME"] == path
+    assert connection.vendor == "sqlite"
+    assert connection.settings_dict["NAME"] == path
     connection.close()
     print("RESULT " + json.dumps(run_scenarios(SCENARIOS)))
 
@@ -244,7 +245,8 @@ def sqlite_results() -> dict:
                 timeout=600,
             )
             lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-            assert done.returncode == 0 and lines, done.stderr[-3000:]
+            assert done.returncode == 0, done.stderr[-3000:]
+            assert lines, done.stderr[-3000:]
             assert "database is locked" not in done.stderr
             _sqlite_results.update(json.loads(lines[-1][len("RESULT ") :]))
     return _sqlite_results

@@ -12,7 +12,7 @@ from advice.models import Comment, ReaderQuestion
 
 
 @pytest.mark.parametrize(
-    "timing_rules, seconds, expected",
+    ("timing_rules", "seconds", "expected"),
     [(True, 15, 15), (False, 15, 0), (True, 0, 0), (True, None, 0), (True, -5, 0)],
 )
 def test_flood_interval_is_off_without_timing_rules_or_seconds(timing_rules, seconds, expected):

@@ -52,7 +52,8 @@ HOSTILE = {**DEEP, **SUPER_LINEAR}
 @pytest.mark.parametrize("source", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_input_renders_and_the_renderer_keeps_working(source):
     html = render_markdown(source)
-    assert isinstance(html, str) and html
+    assert isinstance(html, str)
+    assert html
     assert render_markdown(NORMAL) == NORMAL_HTML
 
 
@@ -101,7 +102,9 @@ def test_deeper_nesting_is_flattened_to_text():
 def test_nesting_problem_names_the_line_and_limit():
     message = nesting_problem("fine\n\n" + "> " * 50 + "deep")
     assert message is not None
-    assert "50 levels" in message and "line 3" in message and str(MAX_NESTING) in message
+    assert "50 levels" in message
+    assert "line 3" in message
+    assert str(MAX_NESTING) in message
 
 
 def test_links_images_and_footnotes_still_render():
@@ -112,7 +115,8 @@ def test_links_images_and_footnotes_still_render():
     assert 'href="https://en.wikipedia.org/wiki/Foo_(bar)"' in html
     assert 'title="t (x)"' in html
     assert '<a href="/articles/x/"><img alt="pic" src="/media/p.png"></a>' in html
-    assert 'href="#fnref:n"' in html and 'href="#fnref2:n"' in html  # two back-links
+    assert 'href="#fnref:n"' in html
+    assert 'href="#fnref2:n"' in html
     assert "The note." in html
 
 

@@ -55,14 +55,18 @@ def three_comment_pages(make_article, make_comment, settings):
 def test_plus_three_is_not_stored_under_the_plain_article(client, three_comment_pages):
     url = three_comment_pages.get_absolute_url()
     response = client.get(f"{url}?cpage=%2B3")
-    assert response.status_code == 301 and response["Location"] == f"{url}?cpage=3"
+    assert response.status_code == 301
+    assert response["Location"] == f"{url}?cpage=3"
     response = client.get(f"{url}?cpage=+3")  # "+" is a space in a query: " 3"
-    assert response.status_code == 301 and response["Location"] == f"{url}?cpage=3"
+    assert response.status_code == 301
+    assert response["Location"] == f"{url}?cpage=3"
     plain = text(client.get(url))
-    assert "Comment 0 here." in plain and "Comment 5 here." not in plain
+    assert "Comment 0 here." in plain
+    assert "Comment 5 here." not in plain
     assert "Comment page 1 of 3" in plain
     third = text(client.get(f"{url}?cpage=3"))
-    assert "Comment 5 here." in third and "Comment 0 here." not in third
+    assert "Comment 5 here." in third
+    assert "Comment 0 here." not in third
 
 
 @pytest.mark.parametrize("query", ODD_FORMS_OF_3)
@@ -93,7 +97,8 @@ def test_comment_page_redirects(client, three_comment_pages, query, target):
     url = three_comment_pages.get_absolute_url()
     response = client.get(f"{url}?{query}", follow=True)
     assert response.status_code == 200
-    assert response.redirect_chain and all(code == 301 for _, code in response.redirect_chain)
+    assert response.redirect_chain
+    assert all(code == 301 for _, code in response.redirect_chain)
     assert response.redirect_chain[-1][0] == url + target
 
 
@@ -105,7 +110,8 @@ def test_a_page_removed_by_moderation_redirects_to_the_last_one(client, three_co
         comment.save()
     three_comment_pages.save()  # the version every comment change bumps
     response = client.get(f"{url}?cpage=3")
-    assert response.status_code == 301 and response["Location"] == f"{url}?cpage=2"
+    assert response.status_code == 301
+    assert response["Location"] == f"{url}?cpage=2"
 
 
 # --- home and topic lists --------------------------------------------------------------
@@ -139,11 +145,16 @@ def test_list_pages_have_one_url_and_one_key_each(client, three_list_pages, whic
         assert response.redirect_chain[-1] == (f"{url}?page=3", 301), query
     for query in ["1", "abc", "-1", "0", ""]:
         response = client.get(f"{url}?page={query}")
-        assert response.status_code == 301 and response["Location"] == url, query
+        assert response.status_code == 301, query
+        assert response["Location"] == url, query
     plain = text(client.get(url))
-    assert newest in plain and oldest not in plain and "Page 1 of 3" in plain
+    assert newest in plain
+    assert oldest not in plain
+    assert "Page 1 of 3" in plain
     last = text(client.get(f"{url}?page=3"))
-    assert oldest in last and newest not in last and "Page 3 of 3" in last
+    assert oldest in last
+    assert newest not in last
+    assert "Page 3 of 3" in last
     second = text(client.get(f"{url}?page=2"))
     assert 'rel="prev" href="."' in second  # page 1 is linked in its normal form
 
@@ -151,7 +162,8 @@ def test_list_pages_have_one_url_and_one_key_each(client, three_list_pages, whic
 def test_home_old_wordpress_links_still_come_first(client, make_article):
     article = make_article(wp_id=42)
     response = client.get("/?p=42&page=+3")
-    assert response.status_code == 301 and response["Location"] == article.get_absolute_url()
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
 
 
 # --- the note drafter ------------------------------------------------------------------

@@ -74,6 +74,8 @@ def test_publish_dates_old_drafts_now_and_keeps_schedules(make_article):
 
     for article in (old_draft, scheduled, live):
         article.refresh_from_db()
-    assert old_draft.is_published(now) and old_draft.published_at == now
-    assert scheduled.status == Article.Status.PUBLISHED and not scheduled.is_published(now)
+    assert old_draft.is_published(now)
+    assert old_draft.published_at == now
+    assert scheduled.status == Article.Status.PUBLISHED
+    assert not scheduled.is_published(now)
     assert live.published_at == now - timedelta(days=5)

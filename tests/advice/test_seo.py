@@ -147,7 +147,9 @@ def test_json_ld_cannot_be_broken_out_of(client, make_article):
 
 def test_json_ld_escapes_markup_characters():
     text = json_ld({"a": "</script>&<!--"})
-    assert "<" not in text and ">" not in text and "&" not in text
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
     assert json.loads(text) == {"a": "</script>&<!--"}
 
 

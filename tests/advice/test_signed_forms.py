@@ -68,7 +68,7 @@ def test_a_good_form_passes():
 
 
 @pytest.mark.parametrize(
-    "fields, message",
+    ("fields", "message"),
     [
         ({"honeypot": "x"}, honeypot_message("note")),
         ({"token": "forged"}, token_message(TokenProblem.BAD, scoped=False)),
@@ -111,7 +111,9 @@ def test_unbound_form_carries_a_token_for_now():
 
 
 def test_comment_and_ask_forms_build_on_the_guard_with_their_own_salts():
-    assert issubclass(CommentForm, SignedForm) and issubclass(AskForm, SignedForm)
+    assert issubclass(CommentForm, SignedForm)
+    assert issubclass(AskForm, SignedForm)
     assert CommentForm.token_salt == "advice.comments.form-token"
     assert AskForm.token_salt == "advice.questions.ask-token"
-    assert CommentForm.refused_thing == "comment" and AskForm.refused_thing == "question"
+    assert CommentForm.refused_thing == "comment"
+    assert AskForm.refused_thing == "question"

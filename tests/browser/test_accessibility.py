@@ -12,8 +12,7 @@ from __future__ import annotations
 import pytest
 
 from advice.models import Article
-
-from .conftest import CHECKED_PAGES, NODE_MODULES, required_tool
+from tests.browser.conftest import CHECKED_PAGES, NODE_MODULES, required_tool
 
 pytestmark = pytest.mark.browser
 

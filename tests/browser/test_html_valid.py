@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from advice.models import Article
-
-from .conftest import NODE_MODULES, REPO, required_tool
+from tests.browser.conftest import NODE_MODULES, REPO, required_tool
 
 pytestmark = pytest.mark.browser
 

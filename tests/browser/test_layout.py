@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import CHECKED_PAGES, REPO
+from tests.browser.conftest import CHECKED_PAGES, REPO
 
 pytestmark = pytest.mark.browser
 

@@ -32,7 +32,8 @@ def test_marker_renders_the_drafter_in_place(client, make_article, make_note):
     # The embedded form posts to the standalone drafter and says where to come back.
     assert 'action="/notes/thanks/#drafter-thanks"' in page
     assert f'name="back" value="{article.get_absolute_url()}"' in page
-    assert page.count("js/drafter.js") == 1 and page.count("css/notes.css") == 1
+    assert page.count("js/drafter.js") == 1
+    assert page.count("css/notes.css") == 1
 
 
 def test_two_drafters_cost_one_query_and_load_assets_once(client, make_article, make_note):
@@ -42,7 +43,8 @@ def test_two_drafters_cost_one_query_and_load_assets_once(client, make_article, 
     baseline = query_count(client, plain.get_absolute_url())
     assert query_count(client, both.get_absolute_url()) == baseline + 1
     page = client.get(both.get_absolute_url()).content.decode()
-    assert 'id="drafter-one"' in page and 'id="drafter-two"' in page
+    assert 'id="drafter-one"' in page
+    assert 'id="drafter-two"' in page
     assert page.count("js/drafter.js") == 1
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(ids) == len(set(ids))  # two drafters, no clashing ids
@@ -52,7 +54,8 @@ def test_missing_template_shows_nothing_to_readers_and_warns_staff(staff_client,
     article = make_article(answer=ANSWER % "no-such-note")
     reader_page = Client().get(article.get_absolute_url()).content.decode()
     assert "no-such-note" not in reader_page
-    assert "First paragraph." in reader_page and "Last paragraph." in reader_page
+    assert "First paragraph." in reader_page
+    assert "Last paragraph." in reader_page
     staff_page = staff_client.get(article.get_absolute_url()).content.decode()
     assert "No note template “no-such-note”" in staff_page
     assert 'class="note-missing"' in staff_page
@@ -102,7 +105,8 @@ def test_cached_drafter_follows_an_edit_of_its_template_and_the_page_path(
     note.body = "Dear [hiring manager],\n\n[your name]"
     note.save()
     page = client.get(url).content.decode()
-    assert "After the edit" in page and "Before the edit" not in page
+    assert "After the edit" in page
+    assert "Before the edit" not in page
     assert "Hiring manager" in page or "hiring manager" in page
     # Another comment page gets its own way back, never a cached one; values
     # the page does not read are not part of it (config.pagequery.page_path).

@@ -29,7 +29,8 @@ def mailto(page: str) -> tuple[str, str]:
     match = re.search(r'href="(mailto:[^"]*)"', page)
     assert match, "no mailto link"
     parts = urlsplit(html.unescape(match.group(1)))
-    assert parts.scheme == "mailto" and parts.path == ""
+    assert parts.scheme == "mailto"
+    assert parts.path == ""
     query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=True)
     return query.get("subject", [""])[0], query["body"][0]
 
@@ -96,7 +97,8 @@ def test_typed_text_comes_out_literally_and_escaped(client, make_note, typed):
     assert textarea(page).startswith(f"Hi, {typed}!")
     preview = f'<span class="blank-filled" dir="auto">{escape(typed)}</span>'
     assert preview in page
-    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
     subject, body = mailto(page)
     assert body.startswith(f"Hi, {typed}!")
     download = client.post(f"/notes/{note.slug}/", {"blank_1": typed, "action": "download"})
@@ -269,7 +271,8 @@ def test_nothing_typed_is_stored_or_logged(client, make_note, caplog):
         client.post(f"/notes/{note.slug}/", {"blank_1": secret, "ended_date": "bad"})
         client.post(f"/notes/{note.slug}/", {"blank_1": secret, "action": "download"})
     statements = [q["sql"] for q in queries.captured_queries]
-    assert statements and all(sql.lstrip().upper().startswith("SELECT") for sql in statements)
+    assert statements
+    assert all(sql.lstrip().upper().startswith("SELECT") for sql in statements)
     assert not any(secret in sql for sql in statements)
     assert secret not in caplog.text
     assert not client.cookies  # no session, nothing remembered on our side

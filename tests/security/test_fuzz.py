@@ -211,7 +211,8 @@ def page_token(client, path: str) -> bytes:
     field = _TOKEN.search(response.content.decode())
     assert field, f"no token field on {path}"
     value = _VALUE.search(field.group(0))
-    assert value and value.group(1), f"empty token on {path}"
+    assert value, f"empty token on {path}"
+    assert value.group(1), f"empty token on {path}"
     return value.group(1).encode()
 
 

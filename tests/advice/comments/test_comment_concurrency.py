@@ -149,7 +149,8 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
-    assert connection.vendor == "sqlite" and connection.settings_dict["NAME"] == path
+    assert connection.vendor == "sqlite"
+    assert connection.settings_dict["NAME"] == path
     journal = connection.cursor().execute("PRAGMA journal_mode").fetchone()[0]
     connection.close()
     result = run_scenario(mode)
@@ -172,7 +173,8 @@ def run_in_subprocess(mode: str) -> dict:
             timeout=600,
         )
         lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        assert done.returncode == 0 and lines, done.stderr[-3000:]
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert lines, done.stderr[-3000:]
         assert "database is locked" not in done.stderr
         return json.loads(lines[-1][len("RESULT ") :])
 

@@ -89,7 +89,7 @@ def _form(user=None, **fields):
 
 
 @pytest.mark.parametrize(
-    "field, limit", [("name", 245), ("email", 100), ("url", 200), ("body", 65525)]
+    ("field", "limit"), [("name", 245), ("email", 100), ("url", 200), ("body", 65525)]
 )
 def test_field_limits_at_the_boundary(field, limit):
     def value(n):
@@ -144,7 +144,8 @@ def test_honeypot_filled_is_refused_with_a_reason():
 
 def test_email_is_required_for_readers():
     form = _form(email="")
-    assert not form.is_valid() and "email" in form.errors
+    assert not form.is_valid()
+    assert "email" in form.errors
 
 
 @pytest.mark.parametrize("parent", ["abc", "-1", "0", "1.5", str(2**70)])

@@ -17,7 +17,7 @@ from advice.models import Comment
 
 
 @pytest.mark.parametrize(
-    "body, expected",
+    ("body", "expected"),
     [
         ("No links at all, just words.", 0),
         ("See https://example.org/a for more.", 1),

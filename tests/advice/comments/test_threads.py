@@ -63,11 +63,15 @@ def test_a_reply_whose_parent_is_on_an_earlier_page_says_whom_it_answers():
     chain = [C(1)] + [C(i, i - 1) for i in range(2, 8)]
     entries = thread_order(chain, 5)
     shown, page = paginate_thread(entries, 3, 2)
-    assert page.continued and page.number == 2 and page.num_pages == 3
-    assert shown[0].reply_to.pk == 3 and shown[0].reply_to_page == 1
+    assert page.continued
+    assert page.number == 2
+    assert page.num_pages == 3
+    assert shown[0].reply_to.pk == 3
+    assert shown[0].reply_to_page == 1
     assert shown[1].reply_to is None  # its parent is just above it
     shown, _ = paginate_thread(entries, 3, 3)
-    assert shown[0].reply_to.pk == 6 and shown[0].reply_to_page == 2
+    assert shown[0].reply_to.pk == 6
+    assert shown[0].reply_to_page == 2
 
 
 def test_capped_nesting_says_whom_a_reply_answers():
@@ -82,7 +86,8 @@ def test_page_beyond_the_last_is_refused():
         paginate_thread(thread_order([C(1), C(2)], 5), 1, 3)
     assert beyond.value.last == 2
     shown, page = paginate_thread([], 50, 1)  # page 1 always exists
-    assert shown == [] and page.num_pages == 1
+    assert shown == []
+    assert page.num_pages == 1
 
 
 @pytest.mark.parametrize("per_page", [1, 2, 3, 7, 50])

@@ -51,7 +51,7 @@ def test_honeypot_filled_is_refused_and_text_kept(client, make_article):
 
 
 @pytest.mark.parametrize(
-    "token, says",
+    ("token", "says"),
     [
         ("not-a-token", "could not be checked"),
         ("eyJhIjoxLCJ0IjoxfQ:1xXbOs:bogus", "could not be checked"),
@@ -94,7 +94,7 @@ def test_timing_rules_off_accepts_fresh_and_old_forms(client, make_article, sett
 
 
 @pytest.mark.parametrize(
-    "field, limit",
+    ("field", "limit"),
     [("name", 245), ("email", 100), ("url", 200), ("body", 65525)],
 )
 def test_field_limits_at_the_boundary_through_the_page(client, make_article, field, limit):
@@ -113,7 +113,8 @@ def test_field_limits_at_the_boundary_through_the_page(client, make_article, fie
         "url": accepted.author_url,
         "body": accepted.body,
     }[field]
-    assert stored == value(limit) and len(stored) == limit
+    assert stored == value(limit)
+    assert len(stored) == limit
 
     too_long = value(limit + 1)
     response = post(client, make_article(), **{"body": "kept body", field: too_long})
@@ -141,7 +142,8 @@ def test_reply_link_without_javascript_sets_the_form_parent(client, make_article
     url = f"{article.get_absolute_url()}?replytocom={target.pk}"
     page = page_of(client.get(url))
     assert f'name="parent" value="{target.pk}"' in page
-    assert "Reply to" in page and "Cancel reply" in page
+    assert "Reply to" in page
+    assert "Cancel reply" in page
     assert f'href="?replytocom={target.pk}#respond"' in page
 
 
@@ -159,13 +161,15 @@ def test_reply_links_only_on_approved_comments_while_open(client, make_article, 
     article.comment_status = Article.CommentStatus.CLOSED
     article.save()
     page = page_of(client.get(article.get_absolute_url()))
-    assert "replytocom" not in page and "commentform" not in page
+    assert "replytocom" not in page
+    assert "commentform" not in page
 
 
 def test_page_loads_the_reply_script_without_inline_script(client, make_article):
     page = client.get(make_article().get_absolute_url()).content.decode()
     assert '<script src="/static/js/comments.js" defer></script>' in page
-    assert "<script>" not in page and " style=" not in page
+    assert "<script>" not in page
+    assert " style=" not in page
 
 
 @pytest.mark.parametrize(
@@ -242,7 +246,8 @@ def test_odd_query_strings_on_the_article_page(client, make_article):
     # page here, so every one of these is the plain article.
     for query in ("cpage=abc", "cpage=99999", "cpage=-1", "cpage=1", "cpage=+1", "cpage=%00"):
         response = client.get(f"{url}?{query}")
-        assert response.status_code == 301 and response["Location"] == url, query
+        assert response.status_code == 301, query
+        assert response["Location"] == url, query
         assert client.get(response["Location"]).status_code == 200
 
 
@@ -282,7 +287,8 @@ def test_tampered_remember_cookie_is_ignored(client, make_article):
 def test_pages_with_the_comment_form_are_never_cached(client, make_article):
     response = client.get(make_article().get_absolute_url())
     cache_control = response["Cache-Control"]
-    assert "no-cache" in cache_control and "private" in cache_control
+    assert "no-cache" in cache_control
+    assert "private" in cache_control
 
 
 def test_long_threads_paginate_and_redirect_to_the_new_comments_page(
@@ -299,11 +305,15 @@ def test_long_threads_paginate_and_redirect_to_the_new_comments_page(
     url = article.get_absolute_url()
 
     first = page_of(client.get(url))
-    assert "Top 0" in first and "Reply to top 0" in first and "Top 1" in first
+    assert "Top 0" in first
+    assert "Reply to top 0" in first
+    assert "Top 1" in first
     assert "Top 2" not in first
-    assert "Comment page 1 of 2" in first and "?cpage=2#comments" in first
+    assert "Comment page 1 of 2" in first
+    assert "?cpage=2#comments" in first
     last = page_of(client.get(f"{url}?cpage=2"))
-    assert "Top 4" in last and "Top 0" not in last
+    assert "Top 4" in last
+    assert "Top 0" not in last
     assert "6 Responses" in last
     assert f"?cpage=2&replytocom={tops[4].pk}#respond" in last
 
@@ -340,5 +350,6 @@ def test_page_with_form_and_own_held_comments_has_a_fixed_query_count(
         counts[("writer", n)] = _count_queries(writer, article.get_absolute_url())
     anonymous = {v for (who, _), v in counts.items() if who == "anonymous"}
     writer = {v for (who, _), v in counts.items() if who == "writer"}
-    assert len(anonymous) == 1 and len(writer) == 1, counts
+    assert len(anonymous) == 1, counts
+    assert len(writer) == 1, counts
     assert writer.pop() == anonymous.pop() + 1  # one query for the browser's held comments

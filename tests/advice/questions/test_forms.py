@@ -65,7 +65,7 @@ def test_question_of_exactly_5000_characters_is_accepted(client, ask_data):
 
 
 @pytest.mark.parametrize(
-    "fields, message",
+    ("fields", "message"),
     [
         ({"honeypot": "http://spam.example"}, MSG_HONEYPOT),
         ({"token": "forged"}, MSG_TOKEN_BAD),

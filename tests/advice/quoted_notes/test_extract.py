@@ -7,7 +7,7 @@ import pytest
 from advice.quoted_notes.extract import build_subject, extract_note, find_quotes
 from notes.blanks import fill, parse
 
-# What the seed post's answer becomes as Markdown (DESIGN.md: the seed's
+# What the seed post's answer becomes as Markdown (the seed post: its
 # quoted note is one quote of three paragraphs; then a one-line quote).
 SEED_ANSWER = (
     "Yes, it’s perfectly okay to send a quick email after the interview. In my "

@@ -23,7 +23,8 @@ def test_snippet_shows_the_part_with_the_words():
     text = " ".join(["filler"] * 100) + " send a thank you note today " + " ".join(["x"] * 100)
     cut = snippet(text, ["thank", "note"], words=12)
     assert "<mark>thank</mark> you <mark>note</mark>" in cut
-    assert cut.startswith("… ") and cut.endswith(" …")
+    assert cut.startswith("… ")
+    assert cut.endswith(" …")
     assert len(cut) < 200
 
 
@@ -43,7 +44,8 @@ def test_snippet_of_a_long_comment_is_short_and_around_the_match():
     body = "Nothing to see here. " * 3000 + "At last the wombat spoke. " + "Filler words. " * 500
     piece = snippet(body, ["wombat"])
     assert "<mark>wombat</mark>" in piece
-    assert piece.startswith("… ") and piece.endswith(" …")
+    assert piece.startswith("… ")
+    assert piece.endswith(" …")
     assert len(piece) < 400
     assert best_comment(["No match here.", body], ["wombat", "spoke"]) == body
     assert snippet("Résumé tips. " * 1000, ["resume"]).count("<mark>Résumé</mark>") >= 5

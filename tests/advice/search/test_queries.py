@@ -75,7 +75,7 @@ def column(db, make_article, make_topic):
 
 
 @pytest.mark.parametrize(
-    "query, top_slug",
+    ("query", "top_slug"),
     [
         ("thank you note", "thank-you-note-after-a-phone-screen"),
         ("post-interview thank-you note", "post-interview-thank-you-note"),
@@ -131,6 +131,7 @@ def test_search_page_query_count_does_not_grow_with_results(make_article, make_t
 
     with CaptureQueriesContext(connection) as queries:
         outcome = search_page("overtime pay")
-    assert outcome.count == 25 and len(outcome.results) == 10
+    assert outcome.count == 25
+    assert len(outcome.results) == 10
     # The ranked ids, then the page's articles.
     assert len(queries) == 2

@@ -129,14 +129,17 @@ def test_blockquote_holding_a_list_keeps_the_list_inside():
 def test_lists_tables_and_pre_are_kept_as_html_blocks():
     content = "Intro\n<ul>\n<li>a</li>\n\n<li>b</li>\n</ul>\n<pre>x = 1\n\n  y</pre>\nOutro"
     html = rendered(content)
-    assert "<ul>" in html and "<li>b</li>" in html
+    assert "<ul>" in html
+    assert "<li>b</li>" in html
     assert "<pre>x = 1\n\n  y</pre>" in html
     assert paragraphs(html) == ["Intro", "Outro"]
 
 
 def test_headings_below_the_page_title_and_rules():
     html = rendered("<h1>Big</h1>\nText\n<hr />\n<h3>Small</h3>")
-    assert "<h2>Big</h2>" in html and "<h3>Small</h3>" in html and "<hr>" in html
+    assert "<h2>Big</h2>" in html
+    assert "<h3>Small</h3>" in html
+    assert "<hr>" in html
 
 
 def test_wrappers_and_caption_shortcode_are_unwrapped():
@@ -146,7 +149,8 @@ def test_wrappers_and_caption_shortcode_are_unwrapped():
     )
     html = rendered(content)
     assert paragraphs(html)[:2] == ["Para one", "Para two"]
-    assert "[caption" not in html and '<img src="https://example.com/i.png" alt="A">' in html
+    assert "[caption" not in html
+    assert '<img src="https://example.com/i.png" alt="A">' in html
 
 
 def test_asks_line_with_question_in_the_same_paragraph():

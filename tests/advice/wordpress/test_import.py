@@ -149,7 +149,8 @@ def test_seed_post_page_shows_asker_question_answer_and_closed_comments(client):
     response = client.get(SEED_URL)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Bianca" in page and "asks:" in page
+    assert "Bianca" in page
+    assert "asks:" in page
     assert "What are your thoughts on sending a post-interview note?" in page
     assert "Hi, [name]!" in page
     assert "3 Responses" in page
@@ -218,7 +219,8 @@ def test_dry_run_writes_nothing_and_reports_what_a_real_run_would():
     assert "Dry run: nothing was written." in output
     real = import_command(seed_path())
     assert output.replace("Dry run: nothing was written.\n", "") == real
-    assert "Articles: 1 imported" in real and "Comments: 3 imported" in real
+    assert "Articles: 1 imported" in real
+    assert "Comments: 3 imported" in real
 
 
 def test_reimport_updates_an_article_whose_export_changed(tmp_path):
@@ -246,7 +248,8 @@ def test_theme_unit_test_data_counts_and_ten_deep_reply_chain():
     assert summary.replies_made_top_level == 0
     assert summary.topics_created == Topic.objects.count() == 181
     assert summary.terms_skipped == {"nav_menu": 6}
-    assert Article.objects.count() == 58 and Comment.objects.count() == 24
+    assert Article.objects.count() == 58
+    assert Comment.objects.count() == 24
 
     deepest = Comment.objects.get(wp_id=915)
     chain = []
@@ -305,7 +308,8 @@ def test_theme_unit_test_data_articles_render(client):
     assert response.status_code == 200
     assert "19 Responses" in response.content.decode()  # 20 comments, 1 held
     lists = Article.objects.get(wp_id=1000)
-    assert "<ul>" in lists.answer_html and "<ol>" in lists.answer_html
+    assert "<ul>" in lists.answer_html
+    assert "<ol>" in lists.answer_html
 
 
 def test_valid_wxr_1_0_counts():
@@ -496,9 +500,12 @@ def test_comment_statuses_parents_and_dates(tmp_path):
         3: "spam",
         4: "removed",
     }
-    assert rows[2].parent == rows[1] and rows[4].parent == rows[3]
+    assert rows[2].parent == rows[1]
+    assert rows[4].parent == rows[3]
     assert rows[12].parent == rows[13]
-    assert rows[5].parent is None and rows[6].parent is None and rows[9].parent is None
+    assert rows[5].parent is None
+    assert rows[6].parent is None
+    assert rows[9].parent is None
     assert summary.replies_made_top_level == 3
     assert summary.comments_skipped == {"pingback": 1, "trackback": 1}
     assert rows[1].created_at == datetime(2020, 2, 3, 4, 5, 6, tzinfo=UTC)

@@ -31,7 +31,8 @@ def test_dates_read_gmt_first_then_local_then_pubdate(mapper, settings):
     gmt = mapper.when("2014-05-06 07:08:09", "2014-05-06 09:08:09")
     assert gmt == datetime(2014, 5, 6, 7, 8, 9, tzinfo=UTC)
     local = mapper.when("0000-00-00 00:00:00", "2014-05-06 09:08:09")
-    assert local.tzinfo is not None and local.replace(tzinfo=None) == datetime(2014, 5, 6, 9, 8, 9)
+    assert local.tzinfo is not None
+    assert local.replace(tzinfo=None) == datetime(2014, 5, 6, 9, 8, 9)
     fallback = mapper.when("", "", "Tue, 06 May 2014 07:08:09 +0000")
     assert fallback == datetime(2014, 5, 6, 7, 8, 9, tzinfo=UTC)
     assert mapper.when("", "", "not a date") is None

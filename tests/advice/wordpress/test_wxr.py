@@ -52,7 +52,8 @@ def test_seed_export_reads_channel_item_terms_and_comments():
     }
     (post,) = items
     assert post.post_id == 101
-    assert post.post_type == "post" and post.status == "publish"
+    assert post.post_type == "post"
+    assert post.status == "publish"
     assert post.comment_status == "closed"
     assert post.post_date_gmt == "2016-05-10 16:00:00"
     assert post.link == "https://advice.example.com/2016/05/10/post-interview-thank-you-note/"
@@ -88,7 +89,8 @@ def test_https_namespace_of_wordpress_com_exports_is_read():
     assert Counter(t.taxonomy for t in terms) == {"category": 69, "post_tag": 110, "nav_menu": 6}
     assert sum(len(i.comments) for i in items) == 33
     chain = {c.id: c.parent for i in items for c in i.comments}
-    assert chain[905] == 904 and chain[915] == 914
+    assert chain[905] == 904
+    assert chain[915] == 914
 
 
 def test_wxr_1_0_namespace_is_read():
@@ -203,7 +205,8 @@ def test_text_is_exactly_what_the_xml_parser_gives():
     _, (item,) = read_all(path)
 
     assert item.title == reference.findtext("title")
-    assert "\u202e" in item.title and "🌲" in item.title
+    assert "\u202e" in item.title
+    assert "🌲" in item.title
     assert item.post_name == reference.findtext(f"{wp}post_name")
     assert item.content == reference.findtext(content)
     assert "&#xD800;" in item.content  # inside CDATA: literal text, not a character
