@@ -28,6 +28,14 @@ def corpus_path(*parts: str) -> Path:
     return path
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests (Chromium) take seconds each: they count as ``slow``, so
+    ``make test-fast`` leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache, so cached fragments (advice.caching)

@@ -22,6 +22,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+# Seconds each (servers, threads or large inputs): `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 BASE_DIR = Path(settings.BASE_DIR)
 HOST = "advice.example"
 EXPECTED_CSP = {

@@ -34,7 +34,8 @@ START_TIMEOUT = 60  # seconds for the server to answer /healthz
 REQUEST_TIMEOUT = 10  # seconds per request
 ATTEMPTS = 12  # tries to see a pair of requests answered by two workers
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="gunicorn needs a POSIX system")
+# Real gunicorn processes: seconds each; `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
 
 MAKE_ARTICLE = """
 from django.utils import timezone

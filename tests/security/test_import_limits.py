@@ -22,6 +22,11 @@ import time
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pytest
+
+# Seconds each (servers, threads or large inputs): `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 PROJECT = Path(__file__).resolve().parent.parent.parent
 POSTS = 500
 COMMENTS_PER_POST = 100  # 50,000 comments in all

@@ -29,6 +29,9 @@ from advice.comments.forms import form_token
 from advice.models import Article, Comment, ReaderQuestion
 from advice.questions.forms import QUESTION_MAX_CHARS, ask_token
 
+# Seconds each (servers, threads or large inputs): `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 PROJECT = Path(__file__).resolve().parent.parent.parent
 PROBE = Path(__file__).with_name("db_outage_probe.py")
 

@@ -29,6 +29,9 @@ from pathlib import Path
 
 import pytest
 
+# Seconds each (servers, threads or large inputs): `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[3]
 THREADS, PER_THREAD = 8, 50
 

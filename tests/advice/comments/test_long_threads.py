@@ -17,6 +17,9 @@ from advice.comments.threads import comment_page_number, paginate_thread, thread
 from advice.models import Comment
 from tests.advice.comments.posting import post
 
+# Seconds each (servers, threads or large inputs): `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 CHAIN = 10_000
 COMMENT_ID = re.compile(r'<li id="comment-(\d+)"')
 
