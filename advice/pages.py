@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.encoding import escape_uri_path
-from django.views.decorators.http import (
-    require_GET,
-)
+from django.views.decorators.http import require_safe
 
 from advice import caching
 from advice.comments.views import comment_section
@@ -26,9 +24,12 @@ from advice.wordpress.redirects import short_link_redirect
 from config.pagequery import PageOutOfRange, page_query, requested_page
 
 ARTICLES_PER_PAGE = 10
+# The page parameters the article page reads (the note drafter's way back and
+# cache key keep only these; config.pagequery.page_path).
+ARTICLE_PAGE_PARAMS = ("cpage",)
 
 
-@require_GET
+@require_safe
 def home(request):
     """``/``: latest published articles, paginated. ``/?p=<wp id>`` (an old
     WordPress short link) answers 301 to the imported article."""
@@ -57,9 +58,13 @@ def home(request):
 
 
 def _to_last_page(request, name: str, beyond: PageOutOfRange):
-    """301 from a page number beyond the last page to the last page."""
+    """302 (temporary, never cached) from a page number beyond the last page
+    to the last page: the page may exist later (one more comment or
+    article), and browsers and front caches keep a 301 for good."""
     path = escape_uri_path(request.path) + page_query(request.GET, name, beyond.last)
-    return HttpResponsePermanentRedirect(path)
+    response = HttpResponseRedirect(path)
+    add_never_cache_headers(response)
+    return response
 
 
 def _article_list_html(articles, name: str, number: int, state, now, empty_text: str):
@@ -95,7 +100,7 @@ def _not_modified(request, modified: int, *, needs_csrf_cookie: bool):
     return caching.mark_revalidate(response, modified) if response is not None else None
 
 
-@require_GET
+@require_safe
 def article_detail(request, slug: str):
     """``/articles/<slug>/``: the question, the answer, the approved comments
     threaded, and whether comments are open. Drafts and scheduled articles
@@ -163,6 +168,7 @@ def render_article(
         "topics": list(article.topics.all()),
         "comments_open": comments_open,
         "is_draft": not article.is_published(now),
+        "page_params": ARTICLE_PAGE_PARAMS,
         "related_html": caching.cached_fragment(
             caching.fragment_key(
                 "related", article.pk, article.updated_at, state.version if state else None
@@ -189,14 +195,14 @@ def render_article(
     return render(request, "advice/article_detail.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def topic_list(request):
     """``/topics/``: every topic with its published-article count."""
     topics = Topic.objects.annotate_published_counts()
     return render(request, "advice/topic_list.html", {"topics": topics})
 
 
-@require_GET
+@require_safe
 def topic_detail(request, slug: str):
     """``/topics/<slug>/``: published articles in a topic, paginated."""
     topic = get_object_or_404(Topic, slug=slug)

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from advice.models import Article, Topic, display_name, published_q
 from advice.search.highlight import plain_text
@@ -73,7 +73,7 @@ class TopicSitemap(SiteSitemap):
 SITEMAPS = {"articles": ArticleSitemap, "topics": TopicSitemap}
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
     """``/robots.txt`` (``text/plain``): everything may be crawled except the

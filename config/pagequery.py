@@ -13,16 +13,22 @@ The rule (see SECURITY.md, "cache keys"):
   the URL that does (:func:`page_redirect`): page 1 has no parameter
   (``?cpage=1`` and ``?cpage=abc`` go to the plain URL), other pages have
   exactly one ``name=<digits>``. Other parameters are kept.
-- A number beyond the last page answers 301 to the last page; the view finds
-  out while rendering (:class:`PageOutOfRange`), before anything is stored.
-- :func:`page_path` is the page's path with only its page numbers in normal
-  form (no other parameter): the note drafter's way back, and its cache key.
+- A number beyond the last page answers a *temporary* redirect (302, never
+  cached) to the last page: the page may exist tomorrow (a 51st comment), and
+  a browser keeps a 301 for good. The view finds out while rendering
+  (:class:`PageOutOfRange`), before anything is stored. Only the spelling
+  normalisations above are permanent.
+- :func:`page_path` is the page's path with only the page numbers the page
+  itself reads (its ``names``) in normal form (no other parameter): the note
+  drafter's way back, and its cache key.
 
 Lives in ``config`` because ``advice`` and ``notes`` both use it and
 ``notes`` must never import ``advice``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.http import QueryDict
 from django.utils.encoding import escape_uri_path
@@ -90,11 +96,16 @@ def requested_page(request, name: str) -> tuple[int, str | None]:
     return number, page_redirect(request, name, number)
 
 
-def page_path(request) -> str:
-    """``request``'s path with only its page numbers (:data:`PAGE_PARAMS`) in
-    normal form, e.g. ``/articles/x/?cpage=3``; every other parameter dropped."""
+def page_path(request, names: Iterable[str]) -> str:
+    """``request``'s path with only the page numbers named in ``names`` (the
+    parameters the page reads, a subset of :data:`PAGE_PARAMS`) in normal
+    form, e.g. ``/articles/x/?cpage=3``; every other parameter dropped, page
+    parameters the page does not read too (``?page=`` on an article would
+    otherwise give one cache key per number)."""
     query = QueryDict(mutable=True)
     for name in PAGE_PARAMS:
+        if name not in names:
+            continue
         if name in request.GET:
             values = normal_values(normal_page(request.GET.get(name)))
             if values:

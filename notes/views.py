@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from notes import sendtime
 from notes.blanks import BlankSyntaxError
@@ -32,7 +32,7 @@ from notes.reminder import reminder_ics
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 def note_list(request):
     """``/notes/``: every note template, by title."""
     return render(

@@ -16,7 +16,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from advice.client import request_client_address
 from advice.models import Article
@@ -60,13 +60,13 @@ def ask(request):
     return HttpResponseRedirect(reverse("advice:ask_thanks"), status=303)
 
 
-@require_GET
+@require_safe
 def ask_thanks(request):
     """``/ask/thanks/``: the confirmation page after a question is sent."""
     return render(request, "advice/ask_thanks.html")
 
 
-@require_GET
+@require_safe
 def ask_suggest(request):
     """``/ask/suggest/?q=<question so far>``: JSON ``{"results": [{"title":
     ..., "url": ...}]}`` with up to five published articles that may

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from advice.search.queries import search_page
 
 
-@require_GET
+@require_safe
 def search_view(request):
     """``/search/?q=<words>&page=<n>``: ranked results with highlighted
     title and snippet, paginated. Any ``q`` is safe (see

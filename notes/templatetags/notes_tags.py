@@ -1,9 +1,12 @@
 """Template tags that embed note drafters in other pages.
 
 ``{% answer_with_drafters html %}`` takes rendered HTML (an article's
-``answer_html``) and replaces every marker paragraph ``<p>{{note:<slug>}}</p>``
-(what the Markdown line ``{{note:<slug>}}`` renders to) with that note
-template's drafter. The templates named are loaded in one query. A marker
+``answer_html``) and replaces every marker paragraph
+``<p>{{note:<slug>}}</p>`` (what the Markdown line ``{{note:<slug>}}``
+renders to) with that note template's drafter. The context variable
+``page_params`` names the page parameters the embedding page reads (e.g.
+``("cpage",)``); only those are kept in the drafter's way back and cache key.
+The templates named are loaded in one query. A marker
 naming a template that does not exist, or one that cannot be parsed, shows
 nothing to readers and a warning to staff. The marker syntax is
 :mod:`notes.markers`'s.
@@ -46,9 +49,13 @@ def answer_with_drafters(context, html: str) -> SafeString:
     is_staff = bool(user is not None and user.is_active and user.is_staff)
     notes = {note.slug: note for note in NoteTemplate.objects.filter(slug__in=set(slugs))}
     partial = get_template("notes/_drafter.html")
-    # The way back is the page's path with only its page numbers, in normal
-    # form (config.pagequery): the same value for the cache key and the form.
-    back = page_path(request) if request is not None else ""
+    # The way back is the page's path with only the page numbers the page
+    # reads (context "page_params", set by the embedding view; none when it
+    # says nothing), in normal form (config.pagequery): the same value for the
+    # cache key and the form, so a parameter the page ignores (``?page=`` on
+    # an article) neither changes nor multiplies keys.
+    names = context.get("page_params") or ()
+    back = page_path(request, names) if request is not None else ""
 
     def replace(match: re.Match) -> str:
         slug = match.group(1)
@@ -87,8 +94,10 @@ def _drafter_cache_key(note: NoteTemplate, back: str, include_assets: bool) -> s
     post-back is exempt; nothing personal; staff warnings are rendered
     apart), so it is rendered once per note version, page path and asset
     flag. Editing the template changes ``updated_at`` and so the key.
-    ``back`` is :func:`config.pagequery.page_path`, so other query values
-    (``?utm_source=``, ``?replytocom=``) neither change nor multiply keys."""
+    ``back`` is :func:`config.pagequery.page_path` over the page parameters
+    the page reads, so other query values (``?utm_source=``,
+    ``?replytocom=``, ``?page=`` on an article) neither change nor multiply
+    keys."""
     if not getattr(settings, "FRAGMENT_CACHE", False):
         return None
     digest = hashlib.sha256(back.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -1,6 +1,7 @@
 """A cached fragment means what the page shows: every query value a cached
 fragment reads is in one normal form (config.pagequery) for its key and its
-render, and a page asked for in any other form answers 301 to the normal one."""
+render, and a page asked for in any other form answers 301 to the normal one;
+a page beyond the last answers a never-cached 302 (it may exist later)."""
 
 from __future__ import annotations
 
@@ -87,19 +88,66 @@ def test_any_form_of_a_comment_page_goes_to_its_normal_form(client, three_commen
         ("cpage=abc", ""),
         ("cpage=-2", ""),
         ("cpage=", ""),
-        ("cpage=9", "?cpage=3"),
-        ("cpage=99999999", "?cpage=3"),
         ("cpage=%2B3&replytocom=7", "?cpage=3&replytocom=7"),
         ("replytocom=7&cpage=1", "?replytocom=7"),
     ],
 )
-def test_comment_page_redirects(client, three_comment_pages, query, target):
+def test_comment_page_spellings_redirect_for_good(client, three_comment_pages, query, target):
     url = three_comment_pages.get_absolute_url()
     response = client.get(f"{url}?{query}", follow=True)
     assert response.status_code == 200
     assert response.redirect_chain
     assert all(code == 301 for _, code in response.redirect_chain)
     assert response.redirect_chain[-1][0] == url + target
+
+
+def assert_temporary_uncached(response, location: str):
+    """A page beyond the last: 302, never 301, and nobody may keep it."""
+    assert response.status_code == 302
+    assert response["Location"] == location
+    cache_control = response["Cache-Control"]
+    for directive in ("no-store", "no-cache", "max-age=0"):
+        assert directive in cache_control
+
+
+@pytest.mark.parametrize(
+    ("query", "target"),
+    [
+        ("cpage=4", "?cpage=3"),
+        ("cpage=9&replytocom=7", "?cpage=3&replytocom=7"),
+        (f"cpage={MAX_PAGE}", "?cpage=3"),
+    ],
+)
+def test_comment_page_beyond_the_last_redirects_for_now(client, three_comment_pages, query, target):
+    url = three_comment_pages.get_absolute_url()
+    assert_temporary_uncached(client.get(f"{url}?{query}"), url + target)
+
+
+def test_a_huge_comment_page_is_spelled_max_page_then_sent_to_the_last(client, three_comment_pages):
+    url = three_comment_pages.get_absolute_url()
+    response = client.get(f"{url}?cpage=99999999", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [(f"{url}?cpage={MAX_PAGE}", 301), (f"{url}?cpage=3", 302)]
+
+
+def test_a_comment_page_that_comes_into_being_is_served(
+    client, make_article, make_comment, settings
+):
+    """``?cpage=2`` on a one-page article is a temporary 302 to page 1; once
+    a comment makes page 2, the same URL (where the comment POST's 303 goes)
+    answers 200 with page 2."""
+    settings.COMMENTS_PER_PAGE = 2
+    article = make_article()
+    make_comment(article, body="Comment 0 here.")
+    make_comment(article, body="Comment 1 here.")
+    url = article.get_absolute_url()
+    assert_temporary_uncached(client.get(f"{url}?cpage=2"), url)
+    make_comment(article, body="Comment 2 here.")
+    article.save()  # the version every comment change bumps
+    second = text(client.get(f"{url}?cpage=2"))
+    assert "Comment 2 here." in second
+    assert "Comment 0 here." not in second
+    assert "Comment page 2 of 2" in second
 
 
 def test_a_page_removed_by_moderation_redirects_to_the_last_one(client, three_comment_pages):
@@ -109,9 +157,7 @@ def test_a_page_removed_by_moderation_redirects_to_the_last_one(client, three_co
         comment.status = comment.Status.REMOVED
         comment.save()
     three_comment_pages.save()  # the version every comment change bumps
-    response = client.get(f"{url}?cpage=3")
-    assert response.status_code == 301
-    assert response["Location"] == f"{url}?cpage=2"
+    assert_temporary_uncached(client.get(f"{url}?cpage=3"), f"{url}?cpage=2")
 
 
 # --- home and topic lists --------------------------------------------------------------
@@ -139,10 +185,14 @@ def three_list_pages(make_article, make_topic):
 def test_list_pages_have_one_url_and_one_key_each(client, three_list_pages, which):
     url = "/" if which == "home" else three_list_pages.get_absolute_url()
     newest, oldest = f"Listed number {2 * ARTICLES_PER_PAGE:02d}", "Listed number 00"
-    for query in ["%2B3", "+3", "03", "3&page=3", "7", "999999"]:
+    for query in ["%2B3", "+3", "03", "3&page=3"]:
         response = client.get(f"{url}?page={query}", follow=True)
         assert response.status_code == 200, query
         assert response.redirect_chain[-1] == (f"{url}?page=3", 301), query
+    for query in ["4", "7", str(MAX_PAGE)]:  # beyond the last page: for now only
+        assert_temporary_uncached(client.get(f"{url}?page={query}"), f"{url}?page=3")
+    response = client.get(f"{url}?page=%2B7", follow=True)  # spelling, then range
+    assert response.redirect_chain == [(f"{url}?page=7", 301), (f"{url}?page=3", 302)]
     for query in ["1", "abc", "-1", "0", ""]:
         response = client.get(f"{url}?page={query}")
         assert response.status_code == 301, query
@@ -171,8 +221,18 @@ def test_home_old_wordpress_links_still_come_first(client, make_article):
 
 def test_drafter_way_back_is_the_page_path_in_normal_form(rf):
     request = rf.get("/articles/x/", {"cpage": "+3", "utm_source": "mail", "replytocom": "9"})
-    assert page_path(request) == "/articles/x/?cpage=3"
-    assert page_path(rf.get("/articles/x/", {"cpage": "1", "page": "abc"})) == "/articles/x/"
+    assert page_path(request, ["cpage"]) == "/articles/x/?cpage=3"
+    assert page_path(rf.get("/articles/x/", {"cpage": "1", "page": "abc"}), ["cpage"]) == (
+        "/articles/x/"
+    )
+
+
+def test_drafter_way_back_keeps_only_the_page_parameters_the_page_reads(rf):
+    request = rf.get("/articles/x/", {"cpage": "3", "page": "\u0663"})  # Arabic-Indic 3
+    assert page_path(request, ["cpage"]) == "/articles/x/?cpage=3"
+    assert page_path(rf.get("/articles/x/", {"page": "3"}), ["cpage"]) == "/articles/x/"
+    assert page_path(rf.get("/x/", {"page": "3", "cpage": "2"}), []) == "/x/"
+    assert page_path(rf.get("/x/", {"page": "3", "cpage": "2"}), ["page"]) == "/x/?page=3"
 
 
 def test_cached_drafter_never_carries_another_readers_query(client, make_article, db):

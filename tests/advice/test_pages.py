@@ -185,3 +185,41 @@ def test_home_query_count_is_the_same_for_1_and_50_articles(client, make_article
         make_article(topics=[topic])
     fifty = _queries_for(client, "/")
     assert one == fifty
+
+
+@pytest.mark.parametrize(
+    "which",
+    [
+        "home",
+        "article",
+        "topic_list",
+        "topic",
+        "robots",
+        "healthz",
+        "search",
+        "ask_thanks",
+        "ask_suggest",
+        "notes",
+    ],
+)
+def test_read_only_pages_answer_head(client, make_article, make_topic, which):
+    """HEAD is GET without the body (RFC 9110): every read-only page answers
+    it (``require_safe``), never 405."""
+    topic = make_topic()
+    article = make_article(topics=[topic])
+    url = {
+        "home": "/",
+        "article": article.get_absolute_url(),
+        "topic_list": "/topics/",
+        "topic": topic.get_absolute_url(),
+        "robots": "/robots.txt",
+        "healthz": "/healthz",
+        "search": "/search/?q=word",
+        "ask_thanks": "/ask/thanks/",
+        "ask_suggest": "/ask/suggest/?q=word",
+        "notes": "/notes/",
+    }[which]
+    assert client.get(url).status_code == 200
+    response = client.head(url)
+    assert response.status_code == 200
+    assert response.content == b""

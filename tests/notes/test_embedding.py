@@ -115,3 +115,32 @@ def test_cached_drafter_follows_an_edit_of_its_template_and_the_page_path(
     make_comment(article)
     other = client.get(url + "?cpage=2&utm_source=x").content.decode()
     assert f'name="back" value="{url}?cpage=2"' in other
+
+
+def test_a_page_parameter_the_article_does_not_read_adds_no_drafter_entry(
+    client, make_article, make_note, monkeypatch
+):
+    """An article reads ``?cpage=`` only: ``?page=3`` (or ``?page=٣``) neither
+    stores another drafter nor puts ``page`` in the way back."""
+    from notes.templatetags import notes_tags
+
+    stored = []
+    real_set = notes_tags.cache_set
+
+    def recording_set(key, value, timeout):
+        stored.append(key)
+        return real_set(key, value, timeout)
+
+    monkeypatch.setattr(notes_tags, "cache_set", recording_set)
+    note = make_note(slug="one-key")
+    article = make_article(answer=ANSWER % note.slug)
+    url = article.get_absolute_url()
+    assert f'name="back" value="{url}"' in client.get(url).content.decode()
+    assert len(stored) == 1
+    for query in ("page=3", "page=%D9%A3", "page=99999&utm_source=x"):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 200, query
+        page = response.content.decode()
+        assert f'name="back" value="{url}"' in page, query
+        assert "page=" not in re.search(r'name="back" value="([^"]*)"', page).group(1)
+    assert len(stored) == 1  # every one of them came from the first entry
