@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from notes import sendtime
 from notes.blanks import BlankSyntaxError
@@ -102,7 +102,7 @@ def _site_url(path: str) -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def note_reminder(request, slug: str):
     """``/notes/<slug>/reminder.ics?at=YYYY-MM-DDTHH:MM&tz=Area/City``: an
     iCalendar reminder to send the note at that local time in that zone.

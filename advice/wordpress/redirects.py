@@ -10,7 +10,7 @@ home page). Only published articles are found; anything else is 404.
 from __future__ import annotations
 
 from django.http import Http404, HttpResponsePermanentRedirect
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from advice.models import Article
 
@@ -27,7 +27,7 @@ def short_link_redirect(wp_id: str) -> HttpResponsePermanentRedirect | None:
     return HttpResponsePermanentRedirect(article.get_absolute_url())
 
 
-@require_GET
+@require_safe
 def wordpress_redirect(request, path: str):
     """Any other path: if it is an imported article's old WordPress path,
     answer 301 to the article; otherwise 404. A path with nothing but

@@ -295,3 +295,13 @@ def test_reminder_names_the_configured_site_never_the_request_host(client, make_
     assert "evil.example" not in body
     assert f"https://advice.example.org/notes/{note.slug}/" in body.replace("\r\n ", "")
     assert "@advice.example.org" in body
+
+
+def test_head_on_the_reminder_answers_like_get(client, make_note):
+    note = make_note()
+    response = client.head(
+        f"/notes/{note.slug}/reminder.ics", {"at": "2025-03-10T09:00", "tz": "UTC"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert response.content == b""

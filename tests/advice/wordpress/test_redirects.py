@@ -52,3 +52,12 @@ def test_short_link_to_a_draft_is_404(client, make_article):
 
     make_article(wp_id=4712, status=Article.Status.DRAFT)
     assert client.get("/?p=4712").status_code == 404
+
+
+def test_head_on_an_old_wordpress_path_answers_like_get(client, make_article):
+    """Link checkers ask with HEAD: the old link answers the same 301."""
+    article = make_article(wp_path="/2016/05/10/old-slug/")
+    response = client.head("/2016/05/10/old-slug/")
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
+    assert response.content == b""
