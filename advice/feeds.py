@@ -25,7 +25,7 @@ from django.utils.html import escape
 
 from advice.models import Article, Topic, display_name
 from advice.search.highlight import plain_text
-from advice.site import site_url
+from config.site import site_url
 
 FEED_ITEMS = 20  # latest articles in a feed (WordPress: posts_per_rss 10)
 
@@ -65,7 +65,7 @@ def _author_name(article: Article) -> str | None:
 class SiteFeed(Feed):
     """A feed whose links never come from the request: ``link``,
     ``feed_url`` and ``item_link`` are turned into absolute URLs with
-    :func:`advice.site.site_url` (Django's writer leaves absolute URLs
+    :func:`config.site.site_url` (Django's writer leaves absolute URLs
     as they are). Subclasses return paths from ``site_link``,
     ``site_feed_url`` and ``site_item_link``."""
 

@@ -7,7 +7,7 @@ This module owns how the site sends mail (docs/architecture.md, ``mail.py``):
   (it is plain text, not a page). The subject is flattened to one line, so a
   reader's name or a title cannot inject mail headers.
 - Links in a message are absolute URLs from ``settings.SITE_URL``
-  (:func:`advice.site.site_url`), never from a request: mail is also sent
+  (:func:`config.site.site_url`), never from a request: mail is also sent
   where there is no request, and a request's ``Host`` is the sender's to
   choose.
 - One failure policy: a failure to render or send is logged and answered

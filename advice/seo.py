@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 
 from advice.models import Article, Topic, display_name, published_q
 from advice.search.highlight import plain_text
-from advice.site import site_origin, site_url
+from config.site import site_origin, site_url
 
 
 class SiteSitemap(Sitemap):

@@ -13,7 +13,6 @@ import logging
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.site import site_url
 from notes import sendtime
 from notes.blanks import BlankSyntaxError
 from notes.drafting import drafter_context, drafter_for
@@ -94,13 +94,6 @@ def note_detail(request, slug: str):
     return render(request, "notes/notetemplate_detail.html", context)
 
 
-def _site_url(path: str) -> str:
-    """``path`` made absolute with ``settings.SITE_URL``: the reminder names
-    this site as configured, never the request's ``Host`` header (which the
-    sender chooses)."""
-    return settings.SITE_URL.rstrip("/") + path
-
-
 @never_cache
 @require_safe
 def note_reminder(request, slug: str):
@@ -125,9 +118,9 @@ def note_reminder(request, slug: str):
     body = reminder_ics(
         at=at,
         title=note.title,
-        url=_site_url(note.get_absolute_url()),
+        url=site_url(note.get_absolute_url()),
         now=timezone.now(),
-        host=urlsplit(settings.SITE_URL).hostname or "localhost",
+        host=urlsplit(site_url()).hostname or "localhost",
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = (

@@ -59,7 +59,7 @@ from django.urls import reverse
 from advice.mail import mail_send
 from advice.models import Comment
 from advice.publishing import articles_touch
-from advice.site import site_url
+from config.site import site_url
 
 logger = logging.getLogger(__name__)
 

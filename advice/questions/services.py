@@ -35,8 +35,8 @@ from django.utils.text import Truncator, slugify
 from advice.limits import flood_seconds, limit_lock, sender_flooding
 from advice.mail import mail_send
 from advice.models import Article, ReaderQuestion
-from advice.site import site_url
 from advice.slugs import free_slug
+from config.site import site_url
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s")

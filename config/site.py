@@ -3,9 +3,9 @@
 Every absolute URL the site writes (feeds, the sitemap, ``robots.txt``,
 canonical and share links, e-mails) comes from ``settings.SITE_URL``, never
 from the request's ``Host`` header, which whoever sends the request chooses
-and a front cache would keep for everyone. Pure: reads settings only, so
-services (mail) and web code (feeds, SEO) can both use it
-(docs/architecture.md).
+and a front cache would keep for everyone. Pure: reads settings only, and
+imports neither app, so ``advice`` (mail, feeds, SEO) and ``notes``
+(reminders) both use it (docs/architecture.md).
 """
 
 from __future__ import annotations
