@@ -27,7 +27,7 @@ import nh3
 from django.conf import settings
 from django.http.request import validate_host
 
-from advice.markdown_hardening import harden, limit_unclosed_angles
+from advice.markdown_hardening import harden, limit_abbreviations, limit_unclosed_angles
 
 logger = logging.getLogger(__name__)
 
@@ -171,12 +171,13 @@ def sanitize_html(fragment: str) -> str:
 # scans and a linear footnote numbering installed on the instance
 # (:mod:`advice.markdown_hardening`), and a rebuilt instance after any error.
 
-MAX_NESTING = 16  # lists and quotes inside one another (Markdown's own: none)
+MAX_NESTING = 16  # lists, quotes and definitions inside one another (Markdown's own: none)
 NESTING_MESSAGE = (
-    "Lists and quotes are nested {depth} levels deep here (line {line}); the limit is "
-    "{limit}. Flatten the deepest levels and save again."
+    "Lists, quotes and definitions are nested {depth} levels deep here (line {line}); the "
+    "limit is {limit}. Flatten the deepest levels and save again."
 )
-_CONTAINER_MARKER = re.compile(r"(>|[-*+]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*")
+# A list or quote marker, or a definition's ":" (the def_list extension).
+_CONTAINER_MARKER = re.compile(r"(>|:|[-*+]|\d{1,9}[.)])(?=[ \t]|$)[ \t]*")
 _LEADING_SPACE = re.compile(r"[ \t]*")
 
 
@@ -187,7 +188,7 @@ def _indent_columns(space: str) -> int:
 
 def _line_nesting(line: str) -> tuple[int, int, list[re.Match]]:
     """(depth, indentation levels, container markers) of one line: a level
-    per four columns of indentation and per list or quote marker."""
+    per four columns of indentation and per list, quote or definition marker."""
     space = _LEADING_SPACE.match(line).group(0)
     levels = _indent_columns(space) // 4
     markers = []
@@ -198,40 +199,90 @@ def _line_nesting(line: str) -> tuple[int, int, list[re.Match]]:
     return levels + len(markers), levels, markers
 
 
+def _definition_prefix(line: str, markers: list[re.Match]) -> str | None:
+    """The text before a line's definition marker ":", or ``None`` when it has none."""
+    for match in markers:
+        if match.group(1) == ":":
+            return line[: match.start()]
+    return None
+
+
+def _nests_next(line: str, markers: list[re.Match], next_line: str) -> bool:
+    """Whether the lines after ``line`` sit one definition level deeper.
+
+    The def_list extension parses everything after a definition line whose
+    next line is not indented ("a\n: b\na\n: b", lazy continuation) inside
+    that definition, so each such ":" line nests the rest of its block one
+    level deeper. Counted for every ":" line unless the next line is blank or
+    another definition of the same term with the same prefix (": b\n: c"):
+    counting too many is safe, too few is not."""
+    prefix = _definition_prefix(line, markers)
+    if prefix is None or not next_line.strip():
+        return False
+    return _definition_prefix(next_line, _line_nesting(next_line)[2]) != prefix
+
+
+def _nesting_depths(lines: list[str]):
+    """For each line: (depth, indentation levels, markers, definition levels
+    above it). ``lines`` may be changed by the caller between steps (the
+    next step reads the changed line). Linear in the lines' length."""
+    definitions = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            definitions = 0  # a blank line ends every lazily continued block
+        depth, levels, markers = _line_nesting(line)
+        yield depth + definitions, levels, markers, definitions
+        line = lines[i]  # as the caller left it
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if _nests_next(line, _line_nesting(line)[2], following):
+            definitions += 1
+
+
 def nesting_problem(text: str, *, limit: int = MAX_NESTING) -> str | None:
-    """A message for the editor when ``text`` (Markdown) nests lists, quotes
-    or indentation deeper than ``limit`` levels on some line, else ``None``.
-    Linear in ``len(text)``."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        depth = _line_nesting(line)[0]
+    """A message for the editor when ``text`` (Markdown) nests lists, quotes,
+    definitions or indentation deeper than ``limit`` levels on some line,
+    else ``None``. Linear in ``len(text)``."""
+    lines = _lines(text)
+    for number, (depth, *_) in enumerate(_nesting_depths(lines), start=1):
         if depth > limit:
             return NESTING_MESSAGE.format(depth=depth, line=number, limit=limit)
     return None
 
 
+def _lines(text: str) -> list[str]:
+    """``text`` split into lines the way Python-Markdown does ("\r\n", "\r", "\n")."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def _escape_marker(match: re.Match) -> str:
-    """A list or quote marker escaped so it shows as written: ``1.`` becomes
-    ``1\\.``, ``-`` becomes ``\\-``, ``>`` becomes ``\\>``."""
+    """A list, quote or definition marker escaped so it shows as written:
+    ``1.`` becomes ``1\\.``, ``-`` becomes ``\\-``, ``>`` becomes ``\\>``,
+    ``:`` (not a Markdown escape) becomes ``&#58;``."""
     marker = match.group(1)
+    if marker == ":":
+        return "&#58;" + match.group(0)[1:]
     return marker[:-1] + "\\" + marker[-1] + match.group(0)[len(marker) :]
 
 
 def limit_nesting(text: str, *, limit: int = MAX_NESTING) -> str:
     """``text`` (Markdown) with every line nested at most ``limit`` levels:
-    indentation beyond ``limit`` × 4 columns is cut and list / quote markers
-    beyond the limit are backslash-escaped, so they show as written text
-    ("1. 1. 1. x" deeper than the limit reads "1. x" for its last levels).
-    Lines within the limit are unchanged. Linear in ``len(text)``."""
-    lines = text.split("\n")
+    indentation beyond the limit is cut and list / quote / definition markers
+    beyond it are escaped, so they show as written text ("1. 1. 1. x" deeper
+    than the limit reads "1. x" for its last levels; a definition's ":" too
+    deep reads ":" in its paragraph, which ends the deeper nesting). Line
+    endings become "\n" when a line is changed; lines within the limit are
+    unchanged. Linear in ``len(text)``."""
+    lines = _lines(text)
     changed = False
-    for i, line in enumerate(lines):
-        depth, levels, markers = _line_nesting(line)
+    for i, (depth, levels, markers, definitions) in enumerate(_nesting_depths(lines)):
         if depth <= limit:
             continue
         changed = True
+        line = lines[i]
         space = _LEADING_SPACE.match(line).group(0)
-        kept_levels = min(levels, limit)
-        keep = max(limit - kept_levels, 0)
+        room = max(limit - definitions, 0)
+        kept_levels = min(levels, room)
+        keep = max(room - kept_levels, 0)
         rest = line[markers[keep].start() :] if len(markers) > keep else line[len(space) :]
         head = line[len(space) : markers[keep].start()] if len(markers) > keep else ""
         escaped = _CONTAINER_MARKER.sub(_escape_marker, rest)
@@ -259,7 +310,7 @@ def render_markdown(text: str) -> str:
     """
     if not text:
         return ""
-    source = limit_unclosed_angles(limit_nesting(text))
+    source = limit_abbreviations(limit_unclosed_angles(limit_nesting(text)))
     try:
         rendered = _markdown_instance().reset().convert(source)
     except Exception:  # RecursionError included: never a 500, never a broken instance

@@ -2,11 +2,16 @@
 
 Python-Markdown scans link text and URLs to the end of the text when a
 bracket never closes, numbers repeated footnote references from the start
-each time, and its HTML block parser scans to the end for each "<" that
-never closes, so "[a](" * 3000 took seconds. This module keeps every render
-linear in the text's length: :func:`limit_unclosed_angles` (a pre-pass on
-the text) and :func:`harden` (bounded bracket and parenthesis scans and a
-linear footnote numbering, installed on one Markdown instance). Used only by
+each time, its HTML block parser scans to the end for each "<" that never
+closes, and its abbreviation extension copies the rest of the block for each
+definition it takes out (and its definition pattern scans across lines), so
+"[a](" * 3000 or "*[a]: b\n" * 2500 took seconds. This module keeps every
+render linear in the text's length: :func:`limit_unclosed_angles` and
+:func:`limit_abbreviations` (pre-passes on the text) and :func:`harden`
+(bounded bracket and parenthesis scans, a linear footnote numbering, one-line
+abbreviation definitions, at most ``MAX_ABBREVIATIONS`` definitions and
+``MAX_FOOTNOTE_REFERENCES`` footnote links per document, installed on one
+Markdown instance). Used only by
 :func:`advice.markdown.render_markdown`, which also limits nesting and
 rebuilds its instance after any error. Pure: no database, no request
 (docs/architecture.md, "Layers").
@@ -26,11 +31,28 @@ LINK_TITLE_SLACK = 200  # characters after a URL's closing ")" a title may need
 # More "<" than this that cannot close before the next "<" and the text is
 # hostile (each would make the HTML parser scan to the end): they are escaped.
 MAX_UNCLOSED_ANGLES = 50
+# Abbreviation definitions honoured per document ("*[HTML]: HyperText..."):
+# each costs a copy of the rest of its block and widens the pattern searched
+# in all the text; further definition lines are shown as written.
+MAX_ABBREVIATIONS = 50
+# Footnote references rendered as links per document; further ones are shown
+# as written ("[^1]"). A self-referring footnote made 20 KB into 400 KB.
+MAX_FOOTNOTE_REFERENCES = 200
 
 _BRACKETS = re.compile(r"[\[\]]")
 _PARENTHESES = re.compile(r"[()]")
 _ANGLES = re.compile(r"[<>]")
 _TAG_START = re.compile(r"[A-Za-z/!?]")
+# Where a block's text starts on a line: after indentation and any list,
+# quote or definition markers (an abbreviation may be defined inside them).
+_LINE_PREFIX = re.compile(r"[ \t]*(?:(?:>|(?:[-*+:]|\d{1,9}[.)])(?=[ \t]))[ \t]*)*")
+_ABBREVIATION_DEFINITION = re.compile(r"\*\[[^\\\n]*?\][ ]?:")
+# Python-Markdown's AbbrBlockprocessor.RE with the abbreviation kept on one
+# line: its "[^\\]*?" ran across lines, to the end of the block for every
+# line starting "*[" without a "]:" ("*[a]\n" * 4000 took 0.8 s).
+_ONE_LINE_ABBREVIATION = re.compile(
+    r"^[*]\[(?P<abbr>[^\\\n]*?)\][ ]?:[ ]*\n?[ ]*(?P<title>.*)$", re.MULTILINE
+)
 
 
 def limit_unclosed_angles(text: str) -> str:
@@ -61,6 +83,24 @@ def limit_unclosed_angles(text: str) -> str:
         start = pos + 1
     pieces.append(text[start:])
     return "".join(pieces)
+
+
+def limit_abbreviations(text: str, *, limit: int = MAX_ABBREVIATIONS) -> str:
+    """``text`` with the "*" of every abbreviation definition line after the
+    first ``limit`` backslash-escaped ("\\*[a]: b"), so those lines show as
+    written. Definitions inside lists, quotes and definitions count too.
+    Unchanged when there are at most ``limit``. Linear in ``len(text)``."""
+    if text.count("*[") <= limit:
+        return text
+    lines = text.split("\n")
+    seen = 0
+    for i, line in enumerate(lines):
+        start = _LINE_PREFIX.match(line).end()
+        if _ABBREVIATION_DEFINITION.match(line, start):
+            seen += 1
+            if seen > limit:
+                lines[i] = line[:start] + "\\" + line[start:]
+    return "\n".join(lines) if seen > limit else text
 
 
 def _bounded_get_text(self, data: str, index: int) -> tuple[str, int, bool]:
@@ -125,10 +165,59 @@ def _linear_unique_ref(footnotes):
     return unique_ref
 
 
+def _counted_reset(extension, counter: list[int]) -> None:
+    """Make ``extension.reset`` (called by ``Markdown.reset`` for each new
+    document) also zero ``counter``."""
+    original = extension.reset
+
+    def reset() -> None:
+        counter[0] = 0
+        original()
+
+    extension.reset = reset
+
+
+def _capped_abbreviations(processor, counter: list[int]):
+    """Wrap ``AbbrBlockprocessor.run``: after ``MAX_ABBREVIATIONS``
+    definitions in a document, further blocks are left to the other block
+    processors (a backstop for definitions :func:`limit_abbreviations` did
+    not see, e.g. inside a footnote)."""
+    original = processor.run
+
+    def run(parent, blocks) -> bool:
+        if counter[0] >= MAX_ABBREVIATIONS:
+            return False
+        taken = original(parent, blocks)
+        if taken:
+            counter[0] += 1
+        return taken
+
+    return run
+
+
+def _capped_footnote_references(processor, counter: list[int]):
+    """Wrap ``FootnoteInlineProcessor.handleMatch``: after
+    ``MAX_FOOTNOTE_REFERENCES`` references rendered as links in a document,
+    further ones stay text."""
+    original = processor.handleMatch
+
+    def handle_match(m, data):
+        if counter[0] >= MAX_FOOTNOTE_REFERENCES:
+            return None, None, None
+        result = original(m, data)
+        if result[0] is not None:
+            counter[0] += 1
+        return result
+
+    return handle_match
+
+
 def harden(instance: markdown_lib.Markdown) -> None:
-    """Install the bounded scans on ``instance``'s own link processors and
-    footnote extension (the classes, and other instances, are left alone)."""
-    from markdown.extensions.footnotes import FootnoteExtension
+    """Install the bounded scans and caps on ``instance``'s own link,
+    abbreviation and footnote processors and extensions (the classes, and
+    other instances, are left alone)."""
+    from markdown.extensions.abbr import AbbrBlockprocessor, AbbrExtension
+    from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
     from markdown.inlinepatterns import LinkInlineProcessor
 
     for processor in instance.inlinePatterns:
@@ -137,6 +226,17 @@ def harden(instance: markdown_lib.Markdown) -> None:
             processor.getLink = types.MethodType(
                 _bounded_get_link(type(processor).getLink), processor
             )
+    abbreviations, footnote_references = [0], [0]
     for extension in instance.registeredExtensions:
         if isinstance(extension, FootnoteExtension):
             extension.unique_ref = _linear_unique_ref(extension)
+            _counted_reset(extension, footnote_references)
+        elif isinstance(extension, AbbrExtension):
+            _counted_reset(extension, abbreviations)
+    for processor in instance.parser.blockprocessors:
+        if isinstance(processor, AbbrBlockprocessor):
+            processor.RE = _ONE_LINE_ABBREVIATION
+            processor.run = _capped_abbreviations(processor, abbreviations)
+    for processor in instance.inlinePatterns:
+        if isinstance(processor, FootnoteInlineProcessor):
+            processor.handleMatch = _capped_footnote_references(processor, footnote_references)

@@ -52,3 +52,49 @@ def test_harden_changes_only_the_instance_it_is_given():
     original = LinkInlineProcessor.getText
     harden(_instance(False))
     assert LinkInlineProcessor.getText is original
+
+
+def test_abbreviation_definitions_beyond_the_cap_show_as_text():
+    from advice.markdown import render_markdown
+    from advice.markdown_hardening import MAX_ABBREVIATIONS, limit_abbreviations
+
+    lines = [f"*[A{i}]: Meaning {i}" for i in range(MAX_ABBREVIATIONS + 1)]
+    limited = limit_abbreviations("\n".join(lines)).split("\n")
+    assert limited[:MAX_ABBREVIATIONS] == lines[:MAX_ABBREVIATIONS]
+    assert limited[MAX_ABBREVIATIONS] == "\\" + lines[MAX_ABBREVIATIONS]
+    html = render_markdown("\n".join(lines) + f"\n\nA0 and A{MAX_ABBREVIATIONS}.")
+    assert '<abbr title="Meaning 0">A0</abbr>' in html
+    assert f"*[A{MAX_ABBREVIATIONS}]: Meaning {MAX_ABBREVIATIONS}" in html
+    assert '<abbr title="Meaning 50">' not in html
+
+
+def test_normal_abbreviations_still_work():
+    from advice.markdown import render_markdown
+
+    html = render_markdown("The HTML spec.\n\n*[HTML]: Hyper Text Markup Language")
+    assert html == '<p>The <abbr title="Hyper Text Markup Language">HTML</abbr> spec.</p>'
+
+
+def test_many_abbreviation_definitions_and_footnote_references_are_fast():
+    from advice.markdown import render_markdown
+    from advice.markdown_hardening import MAX_FOOTNOTE_REFERENCES
+
+    start = time.perf_counter()
+    render_markdown("*[a]: b\n" * 2500)
+    render_markdown("> *[a]: b\n" * 2000)
+    render_markdown("*[a]\n" * 4000)
+    html = render_markdown("[^a]\n\n[^a]: " + "[^a] " * 3990)
+    assert time.perf_counter() - start < 2
+    assert html.count('<sup><a href="#fn:a">') == MAX_FOOTNOTE_REFERENCES
+    assert "[^a]" in html  # further references read as written
+    assert len(html) < 60_000
+
+
+def test_footnote_reference_cap_is_per_document():
+    from advice.markdown import render_markdown
+    from advice.markdown_hardening import MAX_FOOTNOTE_REFERENCES
+
+    source = "x[^1]\n\n[^1]: note"
+    first = render_markdown(source + " [^1]" * 300)
+    assert first.count('<sup><a href="#fn:1">') == MAX_FOOTNOTE_REFERENCES
+    assert render_markdown(source).count('<sup><a href="#fn:1">') == 1

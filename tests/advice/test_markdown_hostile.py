@@ -268,3 +268,26 @@ def test_wordpress_quotes_within_the_limit_stay_quotes():
     assert html.count("<blockquote>") == depth
     deeper = autop_to_markdown("<blockquote>" * 40 + "deep" + "</blockquote>" * 40)
     assert "deep" in render_markdown(deeper)
+
+
+def test_definition_lists_count_towards_the_nesting_limit():
+    source = "a\n: b\n" * 40
+    message = nesting_problem(source)
+    assert message is not None
+    assert f"{MAX_NESTING + 1} levels" in message
+    assert render_markdown(source).count("<dl>") == MAX_NESTING
+    assert nesting_problem("a\n: b\n" * MAX_NESTING) is None
+    assert limit_nesting("a\n: b\n" * MAX_NESTING) == "a\n: b\n" * MAX_NESTING
+
+
+def test_deep_definition_lists_render_flattened_with_emphasis():
+    html = render_markdown("a\n: b\n" * 500 + "\nAfter *emph* here")
+    assert "<em>emph</em>" in html
+    assert html.count("<dl>") == MAX_NESTING
+    assert ": b" in html  # the deeper definitions read as written
+
+
+def test_glossary_separated_by_blank_lines_is_not_nested():
+    source = "\n\n".join(f"Term {i}\n:   Meaning {i}\n:   Another" for i in range(40))
+    assert nesting_problem(source) is None
+    assert render_markdown(source).count("<dd>") == 80
