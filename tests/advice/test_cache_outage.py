@@ -98,11 +98,11 @@ def test_every_page_answers_while_the_cache_is_broken(client, broken_cache, site
     article, topic, note = site
     for _round in range(2):  # the second round: the cache is resting (no wait)
         for url in _pages(article, topic, note):
-            started = time.monotonic()
             response = client.get(url)
-            elapsed = time.monotonic() - started
             assert response.status_code == 200, (broken_cache, url, response.status_code)
-            assert elapsed < 3, (broken_cache, url, elapsed)  # timeouts bound the cost
+            # After the first failure the cache is left alone, so a hanging
+            # Redis costs one socket timeout per rest period, not one per call.
+            assert not cache_policy.cache_available(), (broken_cache, url)
     page = response.content.decode()
     assert 'id="drafter-thanks-outage"' in client.get(article.get_absolute_url()).content.decode()
     assert "An approved comment." in client.get(article.get_absolute_url()).content.decode()
