@@ -212,12 +212,39 @@ def _capped_footnote_references(processor, counter: list[int]):
     return handle_match
 
 
+def _table_head(block: str, border_end: re.Pattern) -> str:
+    """The part of ``block`` that Python-Markdown's table test reads: the
+    first two lines, and further lines only while each has a pipe border
+    (the test stops at the first that has none). The stock test splits and
+    strips the whole block, and a block processor that peels one line at a
+    time (``# heading`` lines) asks it again for the rest: quadratic."""
+    lines: list[str] = []
+    start = 0
+    while True:
+        end = block.find("\n", start)
+        line = block[start:] if end == -1 else block[start:end]
+        lines.append(line)
+        row = line.strip(" ")
+        bordered = row.startswith("|") or border_end.search(row) is not None
+        if end == -1 or (len(lines) >= 2 and not bordered):
+            return "\n".join(lines)
+        start = end + 1
+
+
+def _bounded_table_test(original):
+    def test(self, parent, block: str) -> bool:
+        return original(self, parent, _table_head(block, self.RE_END_BORDER))
+
+    return test
+
+
 def harden(instance: markdown_lib.Markdown) -> None:
     """Install the bounded scans and caps on ``instance``'s own link,
     abbreviation and footnote processors and extensions (the classes, and
     other instances, are left alone)."""
     from markdown.extensions.abbr import AbbrBlockprocessor, AbbrExtension
     from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
+    from markdown.extensions.tables import TableProcessor
     from markdown.inlinepatterns import LinkInlineProcessor
 
     for processor in instance.inlinePatterns:
@@ -234,6 +261,8 @@ def harden(instance: markdown_lib.Markdown) -> None:
         elif isinstance(extension, AbbrExtension):
             _counted_reset(extension, abbreviations)
     for processor in instance.parser.blockprocessors:
+        if isinstance(processor, TableProcessor):
+            processor.test = types.MethodType(_bounded_table_test(type(processor).test), processor)
         if isinstance(processor, AbbrBlockprocessor):
             processor.RE = _ONE_LINE_ABBREVIATION
             processor.run = _capped_abbreviations(processor, abbreviations)

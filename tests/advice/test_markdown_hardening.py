@@ -93,3 +93,22 @@ def test_footnote_reference_cap_is_per_document():
     first = render_markdown(source + " [^1]" * 300)
     assert first.count('<sup><a href="#fn:1">') == MAX_FOOTNOTE_REFERENCES
     assert render_markdown(source).count('<sup><a href="#fn:1">') == 1
+
+
+def test_table_test_reads_only_the_rows_it_needs():
+    """Python-Markdown's table test split and stripped the whole block each
+    time a heading peeled one line off it (``"# a\\n" * 5000`` took about a
+    second); it now reads the header, the separator and the bordered rows
+    after them, and tables render as before."""
+    import re
+
+    from advice.markdown import render_markdown
+    from advice.markdown_hardening import _table_head
+
+    border = re.compile(r"(?<!\\)(?:\\\\)*\|$")
+    assert _table_head("# a\n# b\n# c\n" * 1000, border) == "# a\n# b"
+    assert _table_head("|a|\n|b|\n# c\n# d", border) == "|a|\n|b|\n# c"
+    html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |")
+    assert '<th align="left">a</th>' in html
+    assert '<td align="right">2</td>' in html
+    assert render_markdown("## a\n" * 3).count("<h2>") == 3
