@@ -112,3 +112,14 @@ def test_table_test_reads_only_the_rows_it_needs():
     assert '<th align="left">a</th>' in html
     assert '<td align="right">2</td>' in html
     assert render_markdown("## a\n" * 3).count("<h2>") == 3
+
+
+def test_abbreviations_render_as_stock_python_markdown():
+    """The linear abbreviation pass gives the same HTML as the stock one."""
+    samples = [
+        "The HTML spec and *HTML* and HTML.\n\n*[HTML]: Hyper Text\n*[spec]: Specification",
+        "*[A]: x\n*[B]: y\n\nA B *A* B **A B** [A](http://a) B A\n\n- A\n- B `A`",
+        "> HTML in a quote, HTML\n\n*[HTML]: H",
+    ]
+    for source in samples:
+        assert _instance(True).convert(source) == _instance(False).convert(source)
