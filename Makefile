@@ -80,8 +80,11 @@ checker-deps: node_modules/.installed
 # The whole suite, in random order (pytest-randomly; the seed is printed and
 # `--randomly-seed=N` repeats an order), with a coverage
 # report (a report, not a gate). Lint, format and import-layer checks first.
+# PYTEST_ARGS adds pytest options (CI's second run, on PostgreSQL, passes
+# `--no-cov -m "not browser"`: the browser suite proves the same on either
+# database, and one coverage report is enough).
 test: $(STAMP) browser-deps checker-deps static-checks
-	$(PY) -m pytest --cov --cov-report=term:skip-covered
+	$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # For iteration: everything but the tests marked slow (servers, browsers,
 # threads, large inputs), under two minutes. `make test` and CI run them all.
