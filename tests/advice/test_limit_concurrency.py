@@ -13,23 +13,19 @@ the module; on PostgreSQL they run in-process against the test database.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
+
+from tests.sqlite_file import migrated_sqlite_file, print_result, run_module_main
 
 # Seconds each (servers, threads or large inputs): `make test-fast` leaves them out.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 THREADS, ROUNDS = 4, 5
 
 
@@ -208,50 +204,24 @@ def run_scenarios(names) -> dict:
 
 
 def main() -> None:
-    """Subprocess entry: ``main(sqlite_file)`` from ``sys.argv``: migrate a
-    fresh SQLite file, run every scenario, print one JSON line."""
-    path = sys.argv[1]
-    os.environ["SQLITE_PATH"] = path
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["COMMENTS_TIMING_RULES"] = "1"
-    os.environ["COMMENTS_HOLD_FIRST_TIME"] = "0"
-    os.environ["COMMENTS_FLOOD_SECONDS"] = "15"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
-    assert connection.vendor == "sqlite"
-    assert connection.settings_dict["NAME"] == path
-    connection.close()
-    print("RESULT " + json.dumps(run_scenarios(SCENARIOS)))
+    """Subprocess entry (:func:`tests.sqlite_file.run_module_main`): migrate
+    a fresh SQLite file, run every scenario, print one JSON line."""
+    migrated_sqlite_file(
+        sys.argv[1],
+        COMMENTS_TIMING_RULES="1",
+        COMMENTS_HOLD_FIRST_TIME="0",
+        COMMENTS_FLOOD_SECONDS="15",
+    )
+    print_result(run_scenarios(SCENARIOS))
 
 
 _sqlite_results: dict = {}
 
 
 def sqlite_results() -> dict:
+    """Every scenario's rounds on a SQLite file, run once per test session."""
     if not _sqlite_results:
-        with tempfile.TemporaryDirectory() as folder:
-            path = str(Path(folder) / "limits.sqlite3")
-            env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
-            code = "import tests.advice.test_limit_concurrency as m; m.main()"
-            done = subprocess.run(
-                [sys.executable, "-c", code, path],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-            lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-            assert done.returncode == 0, done.stderr[-3000:]
-            assert lines, done.stderr[-3000:]
-            assert "database is locked" not in done.stderr
-            _sqlite_results.update(json.loads(lines[-1][len("RESULT ") :]))
+        _sqlite_results.update(run_module_main("tests.advice.test_limit_concurrency"))
     return _sqlite_results
 
 

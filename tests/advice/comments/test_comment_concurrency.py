@@ -17,22 +17,18 @@ Run by hand for the figures::
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
+
+from tests.sqlite_file import migrated_sqlite_file, print_result, run_module_main
 
 # Seconds each (servers, threads or large inputs): `make test-fast` leaves them out.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[3]
 THREADS, PER_THREAD = 8, 50
 
 
@@ -136,50 +132,18 @@ def run_scenario(mode: str) -> dict:
 
 
 def main() -> None:
-    """Subprocess entry: ``main(mode, sqlite_file)`` from ``sys.argv``. Uses
-    ``SQLITE_PATH`` = the file (created and migrated here) and prints one
-    JSON line."""
+    """Subprocess entry (:func:`tests.sqlite_file.run_module_main`): ``mode``
+    and a fresh SQLite file from ``sys.argv``; prints one JSON summary."""
     mode, path = sys.argv[1], sys.argv[2]
-    os.environ["SQLITE_PATH"] = path
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["COMMENTS_TIMING_RULES"] = "0"
-    os.environ["COMMENTS_HOLD_FIRST_TIME"] = "0"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
-    assert connection.vendor == "sqlite"
-    assert connection.settings_dict["NAME"] == path
-    journal = connection.cursor().execute("PRAGMA journal_mode").fetchone()[0]
-    connection.close()
+    journal = migrated_sqlite_file(path, COMMENTS_TIMING_RULES="0", COMMENTS_HOLD_FIRST_TIME="0")
     result = run_scenario(mode)
     result["journal_mode"] = journal
-    print("RESULT " + json.dumps(result))
+    print_result(result)
 
 
 def run_in_subprocess(mode: str) -> dict:
     """Run :func:`main` for ``mode`` on a fresh SQLite file; return its summary."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = str(Path(folder) / "concurrency.sqlite3")
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
-        code = "import tests.advice.comments.test_comment_concurrency as m; m.main()"
-        done = subprocess.run(
-            [sys.executable, "-c", code, mode, path],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        assert done.returncode == 0, done.stderr[-3000:]
-        assert lines, done.stderr[-3000:]
-        assert "database is locked" not in done.stderr
-        return json.loads(lines[-1][len("RESULT ") :])
+    return run_module_main("tests.advice.comments.test_comment_concurrency", mode)
 
 
 def scenario(mode: str, settings) -> dict:
