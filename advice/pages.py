@@ -13,7 +13,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.encoding import escape_uri_path
-from django.views.decorators.http import require_safe
 
 from advice import caching
 from advice.comments.views import comment_section
@@ -21,6 +20,7 @@ from advice.models import Article, Topic
 from advice.related import related_articles
 from advice.seo import article_meta
 from advice.wordpress.redirects import short_link_redirect
+from config.methods import allow_methods
 from config.pagequery import PageOutOfRange, page_query, requested_page
 
 ARTICLES_PER_PAGE = 10
@@ -29,7 +29,7 @@ ARTICLES_PER_PAGE = 10
 ARTICLE_PAGE_PARAMS = ("cpage",)
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def home(request):
     """``/``: latest published articles, paginated. ``/?p=<wp id>`` (an old
     WordPress short link) answers 301 to the imported article."""
@@ -100,7 +100,7 @@ def _not_modified(request, modified: int, *, needs_csrf_cookie: bool):
     return caching.mark_revalidate(response, modified) if response is not None else None
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def article_detail(request, slug: str):
     """``/articles/<slug>/``: the question, the answer, the approved comments
     threaded, and whether comments are open. Drafts and scheduled articles
@@ -195,14 +195,14 @@ def render_article(
     return render(request, "advice/article_detail.html", context, status=status)
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def topic_list(request):
     """``/topics/``: every topic with its published-article count."""
     topics = Topic.objects.annotate_published_counts()
     return render(request, "advice/topic_list.html", {"topics": topics})
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def topic_detail(request, slug: str):
     """``/topics/<slug>/``: published articles in a topic, paginated."""
     topic = get_object_or_404(Topic, slug=slug)

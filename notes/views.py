@@ -20,8 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_safe
 
+from config.methods import allow_methods
 from config.site import site_url
 from notes import sendtime
 from notes.blanks import BlankSyntaxError
@@ -32,7 +32,7 @@ from notes.reminder import reminder_ics
 logger = logging.getLogger(__name__)
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def note_list(request):
     """``/notes/``: every note template, by title."""
     return render(
@@ -62,7 +62,7 @@ def _safe_back(request, url: str) -> str:
 @csrf_exempt
 @sensitive_post_parameters()
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods("GET", "HEAD", "POST")
 def note_detail(request, slug: str):
     """``/notes/<slug>/``: the standalone drafter.
 
@@ -95,7 +95,7 @@ def note_detail(request, slug: str):
 
 
 @never_cache
-@require_safe
+@allow_methods("GET", "HEAD")
 def note_reminder(request, slug: str):
     """``/notes/<slug>/reminder.ics?at=YYYY-MM-DDTHH:MM&tz=Area/City``: an
     iCalendar reminder to send the note at that local time in that zone.

@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from advice import caching
 from advice.client import request_client_address
@@ -28,6 +27,7 @@ from advice.comments.rules import MSG_CLOSED
 from advice.comments.submit import ClientInfo, comment_submit
 from advice.comments.threads import comment_page_number, paginate_thread, thread_order
 from advice.models import Article
+from config.methods import allow_methods
 
 
 def _with_held(thread, held):
@@ -141,7 +141,7 @@ def _refused(request, article, form, message: str, status: int):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "HEAD", "POST")
 def comment_post(request, slug: str):
     """``POST /articles/<slug>/comments/``: post a comment or reply. A GET
     (the address bar after a refusal, a bookmark) goes to the article's form.
@@ -154,7 +154,7 @@ def comment_post(request, slug: str):
     permalink, setting the browser cookie that shows the writer their own held
     comment and, when asked, the "remember me" cookie."""
     article = get_object_or_404(Article.objects.published().select_related("author"), slug=slug)
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD
         return HttpResponseRedirect(article.get_absolute_url() + "#respond")
     now = timezone.now()
     form = CommentForm(request.POST, article=article, user=request.user, now=now)

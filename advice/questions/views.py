@@ -16,13 +16,13 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
 
 from advice.client import request_client_address
 from advice.models import Article
 from advice.questions.forms import AskForm
 from advice.questions.services import reader_question_submit
 from advice.search.queries import search_article_ids
+from config.methods import allow_methods
 
 SUGGESTIONS = 5  # answers offered while the reader types
 MSG_FLOOD = (
@@ -37,14 +37,14 @@ def _form_page(request, form: AskForm, *, message: str = "", status: int = 200) 
     return render(request, "advice/ask.html", {"form": form, "ask_message": message}, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "HEAD", "POST")
 def ask(request):
     """``/ask/``: the form (GET); a question sent (POST). Refusals show the
     form again with the reader's text and the reason: 400 for fields,
     honeypot or token, 429 for sending again too soon. Success: 303 to
     ``/ask/thanks/``."""
     now = timezone.now()
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD
         return _form_page(request, AskForm(now=now))
     form = AskForm(request.POST, now=now)
     if not form.is_valid():
@@ -60,13 +60,13 @@ def ask(request):
     return HttpResponseRedirect(reverse("advice:ask_thanks"), status=303)
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def ask_thanks(request):
     """``/ask/thanks/``: the confirmation page after a question is sent."""
     return render(request, "advice/ask_thanks.html")
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def ask_suggest(request):
     """``/ask/suggest/?q=<question so far>``: JSON ``{"results": [{"title":
     ..., "url": ...}]}`` with up to five published articles that may

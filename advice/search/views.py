@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from advice.search.queries import search_page
+from config.methods import allow_methods
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def search_view(request):
     """``/search/?q=<words>&page=<n>``: ranked results with highlighted
     title and snippet, paginated. Any ``q`` is safe (see
