@@ -1,11 +1,11 @@
 """Old WordPress links answer 301 to the imported article
 (advice/wordpress/redirects.py). Links made only of slashes never match an
-article imported with an empty old path."""
+article imported with an empty old path. The fallback that asks the link
+shapes is tested in test_fallback.py."""
 
 import pytest
-from django.http import Http404
 
-from advice.wordpress.redirects import short_link_redirect, wordpress_redirect
+from advice.wordpress.redirects import permalink_redirect, short_link_redirect
 
 
 @pytest.mark.parametrize("path", ["//", "///", "////"])
@@ -19,11 +19,11 @@ def test_slashes_only_path_does_not_match_an_article_with_empty_wordpress_path(
     assert "Location" not in response
 
 
-@pytest.mark.parametrize("captured", ["", "/", "//", "///"])
-def test_wordpress_redirect_refuses_a_path_of_slashes(rf, make_article, captured):
+@pytest.mark.parametrize("path", ["", "/", "//", "///"])
+def test_permalink_shape_refuses_a_path_of_slashes(make_article, path):
     make_article(wp_path="")
-    with pytest.raises(Http404):
-        wordpress_redirect(rf.get("/" + captured), path=captured)
+    make_article(wp_path="/")
+    assert permalink_redirect(path) is None
 
 
 def test_old_wordpress_path_still_redirects(client, make_article):
