@@ -10,13 +10,16 @@ This module owns how the site sends mail (docs/architecture.md, ``mail.py``):
   (:func:`config.site.site_url`), never from a request: mail is also sent
   where there is no request, and a request's ``Host`` is the sender's to
   choose.
-- One failure policy: a failure to render or send is logged and answered
-  ``False``; it never raises into the request that caused the mail. The SMTP
-  backend waits at most ``EMAIL_TIMEOUT`` seconds (``config/settings.py``).
+- Nothing is sent in a request: :func:`mail_send` renders the message at
+  once (the data is at hand) and queues it once the transaction commits
+  (:mod:`advice.mailqueue`); a worker sends it, with retries. One failure
+  policy: a failure to render, queue or send is logged; none ever raises
+  into the request that caused the mail.
 
 Senders: :func:`advice.comments.moderation.comment_held_notify` (a held
 comment), :mod:`advice.questions.services` (a new reader question to
-``MANAGERS``; "your question is answered" to the asker).
+``MANAGERS``; "your question is answered" to the asker). A new kind of mail
+is a template pair and one :func:`mail_send` call.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import mail_managers, send_mail
 from django.template import Context
 from django.template.loader import get_template
+
+from advice.mailqueue import mail_enqueue_on_commit, mail_message
 
 logger = logging.getLogger(__name__)
 
@@ -56,34 +60,55 @@ def mail_render(template: str, context: Mapping[str, Any]) -> tuple[str, str]:
     return subject, body
 
 
+def manager_addresses(managers) -> list[str]:
+    """The addresses of ``managers`` (Django's ``MANAGERS`` shape:
+    ``[(name, address), ...]``, or plain addresses)."""
+    return [m[1] if isinstance(m, (tuple, list)) else m for m in managers or []]
+
+
 def mail_send(
     *,
     template: str,
     context: Mapping[str, Any],
     to: Sequence[str] = (),
     managers: bool = False,
+    headers: Mapping[str, str] | None = None,
     label: str = "",
 ) -> bool:
-    """Render ``template`` (:func:`mail_render`) with ``context`` and send it
-    from ``DEFAULT_FROM_EMAIL`` to the addresses ``to``, or, with
-    ``managers``, to ``MANAGERS`` (Django's ``mail_managers``: from
-    ``SERVER_EMAIL``, subject prefixed with ``EMAIL_SUBJECT_PREFIX``).
+    """Render ``template`` (:func:`mail_render`) with ``context`` now and
+    queue it for the worker once the current transaction commits (at once
+    outside one; :mod:`advice.mailqueue`): from ``DEFAULT_FROM_EMAIL`` to
+    the addresses ``to`` or, with ``managers``, as Django's
+    ``mail_managers`` would (to ``MANAGERS``, from ``SERVER_EMAIL``, subject
+    prefixed with ``EMAIL_SUBJECT_PREFIX``). ``headers`` are extra mail
+    headers (e.g. ``List-Unsubscribe``); the ``Message-ID`` is made here.
 
-    Sends at once: a caller inside a transaction wraps the call in
-    ``transaction.on_commit`` so the links work when the mail arrives.
-    Never raises: a failure (template, data, mail server, timeout) is logged
-    with its traceback ("Could not send <label>"; ``label`` defaults to the
-    template's name) and answered ``False``. Returns ``True`` when the
-    message was handed to the mail backend."""
+    Never raises: a failure to render is logged with its traceback ("Could
+    not send <label>"; ``label`` defaults to the template's name) and
+    answered ``False``, as is a message with nobody to send it to. Returns
+    ``True`` when the message is queued, or will be at commit (a failure to
+    queue then is logged by :func:`advice.mailqueue.mail_enqueue`)."""
+    label = label or f"the e-mail {template}"
     try:
         subject, body = mail_render(template, context)
+        from_email = settings.DEFAULT_FROM_EMAIL
         if managers:
-            mail_managers(subject, body)
-            return bool(settings.MANAGERS)
+            to = manager_addresses(settings.MANAGERS)
+            subject = f"{settings.EMAIL_SUBJECT_PREFIX}{subject}"
+            from_email = settings.SERVER_EMAIL
         if not to:
-            logger.warning("%s has no recipient; not sent", label or f"The e-mail {template}")
+            logger.warning("%s has no recipient; not sent", label)
             return False
-        return bool(send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, list(to)))
+        message = mail_message(
+            subject=subject,
+            body=body,
+            to=to,
+            from_email=from_email,
+            headers=headers,
+            label=label,
+        )
     except Exception:  # any mail failure must not reach the reader's request
-        logger.exception("Could not send %s", label or f"the e-mail {template}")
+        logger.exception("Could not send %s", label)
         return False
+    mail_enqueue_on_commit(message)
+    return True

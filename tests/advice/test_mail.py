@@ -1,6 +1,9 @@
 """E-mail the site sends: rendered from templates, links from SITE_URL
-whatever Host the request carried, and a failing mail server logged while
-the reader's (or editor's) request still succeeds."""
+whatever Host the request carried, queued after the commit under a
+Message-ID of its own, and a failing mail server logged while the reader's
+(or editor's) request still succeeds. Tasks run at once here
+(ImmediateBackend, tests/conftest.py); the queue itself, with a worker and
+real mail servers, is tested in test_mail_queue.py."""
 
 from __future__ import annotations
 
@@ -182,3 +185,30 @@ def test_mail_without_recipients_is_not_sent():
 def test_missing_template_is_logged_not_raised(caplog):
     assert mail_send(template="advice/email/nothing", context={}, to=["a@example.com"]) is False
     assert "Could not send the e-mail advice/email/nothing" in caplog.text
+
+
+def test_message_carries_its_message_id_and_extra_headers(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = mail_send(
+            template="advice/email/question_answered",
+            context={"question": ReaderQuestion(name="Ana"), "title": "T", "article_url": SITE},
+            to=["ana@example.com"],
+            headers={"List-Unsubscribe": f"<{SITE}/unsubscribe/x/>"},
+        )
+    assert sent is True
+    (message,) = mail.outbox
+    headers = message.message()
+    assert headers["Message-ID"].startswith("<")
+    assert headers["Message-ID"].endswith("@advice.example.org>")
+    assert headers["List-Unsubscribe"] == f"<{SITE}/unsubscribe/x/>"
+
+
+def test_mail_is_queued_only_when_the_transaction_commits(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        mail_send(
+            template="advice/email/question_answered",
+            context={"question": ReaderQuestion(name="Ana"), "title": "T", "article_url": SITE},
+            to=["ana@example.com"],
+        )
+    assert len(queued) == 1
+    assert mail.outbox == []

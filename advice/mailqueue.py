@@ -1,0 +1,175 @@
+"""The mail queue: every e-mail leaves through a worker, never a request.
+
+This module owns how a message travels once it is written
+(docs/architecture.md, ``mailqueue.py``); :mod:`advice.mail` writes it.
+
+- :func:`mail_message` makes the message a task can carry: plain values
+  only (subject, body, sender, recipients, extra headers) and a
+  ``Message-ID`` made now, at enqueue time, so every attempt sends the same
+  one and a retry can be recognised by whoever receives it twice.
+- :func:`mail_enqueue_on_commit` queues it once the current database
+  transaction commits (``transaction.on_commit``; at once outside a
+  transaction), so the worker never mails about rows that were rolled back,
+  and its links work when the mail arrives. A failure to queue (a locked
+  database, a broker that is down) is logged, never raised: the reader's
+  request has already committed what it stored.
+- :data:`mail_deliver` is the task (django-tasks, ``TASKS`` in
+  ``config/settings.py``) the worker (``manage.py db_worker``) runs: it
+  hands the message to ``EMAIL_BACKEND``. django-tasks does not retry a
+  failed task, so a transient failure (connection refused, timeout, a 4xx
+  reply) queues the next attempt itself, ``run_after`` a delay that doubles
+  from ``MAIL_RETRY_SECONDS`` up to an hour (:func:`retry_delay`), at most
+  ``MAIL_SEND_ATTEMPTS`` attempts in all; each failed attempt is logged and
+  recorded as a failed task. A permanent refusal (a 5xx reply, RFC 5321
+  section 4.2.1) is not retried.
+
+Delivery is at least once: a message is queued in the database (the
+default backend) before any attempt, and an attempt is marked done only
+after the mail server accepted it, so a worker that stops loses nothing; a
+server that accepts a message but drops the connection before saying so
+may get it twice, under one ``Message-ID``.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from email.utils import make_msgid
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+RETRY_DELAY_MAX = 60 * 60  # seconds: the longest wait between two attempts
+
+
+def message_id_new() -> str:
+    """A new, globally unique ``Message-ID`` (``<...@host>``, RFC 5322), its
+    host part the host of ``SITE_URL`` (never a DNS lookup of this machine's
+    name, which can be slow)."""
+    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost")
+
+
+def mail_message(
+    *,
+    subject: str,
+    body: str,
+    to: Sequence[str],
+    from_email: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    label: str = "an e-mail",
+) -> dict[str, Any]:
+    """The message as a task carries it, a JSON-ready dict: ``subject``
+    (one line), ``body`` (plain text), ``from_email`` (default
+    ``DEFAULT_FROM_EMAIL``), ``to`` (addresses), ``headers`` (extra header
+    name -> value, e.g. ``List-Unsubscribe``), ``message_id`` (new, see
+    :func:`message_id_new`), ``attempt`` (1) and ``label`` (what the logs
+    call it, e.g. "the held-comment e-mail for comment 7")."""
+    return {
+        "subject": subject,
+        "body": body,
+        "from_email": from_email or settings.DEFAULT_FROM_EMAIL,
+        "to": list(to),
+        "headers": dict(headers or {}),
+        "message_id": message_id_new(),
+        "attempt": 1,
+        "label": label,
+    }
+
+
+def mail_enqueue(message: Mapping[str, Any], *, delay: float = 0) -> bool:
+    """Queue ``message`` (:func:`mail_message`) for the worker now, to run
+    after ``delay`` seconds when the backend can defer (the database backend
+    can; django-tasks' ImmediateBackend runs it at once). Never raises: a
+    failure is logged with the message's label and ``Message-ID`` and
+    answered ``False``."""
+    try:
+        job = mail_deliver
+        if delay > 0 and job.get_backend().supports_defer:
+            job = job.using(run_after=timezone.now() + timedelta(seconds=delay))
+        job.enqueue(dict(message))
+    except Exception:  # a queue that fails must not fail the caller
+        logger.exception(
+            "Could not queue %s (Message-ID %s): it is not sent",
+            message.get("label"),
+            message.get("message_id"),
+        )
+        return False
+    return True
+
+
+def mail_enqueue_on_commit(message: Mapping[str, Any]) -> None:
+    """Queue ``message`` when the current transaction commits (at once when
+    there is none); dropped with the transaction if it rolls back."""
+    transaction.on_commit(partial(mail_enqueue, dict(message)))
+
+
+def retry_delay(attempt: int, first: float) -> float:
+    """Seconds to wait after failed attempt number ``attempt`` (1, 2, ...):
+    ``first``, then twice as long each time, at most an hour."""
+    return min(first * 2 ** (attempt - 1), RETRY_DELAY_MAX)
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Whether sending again cannot help: the mail server refused with a 5xx
+    reply (for every recipient), or the failure is not a network or SMTP
+    error at all (a bad message). Connection failures, timeouts and 4xx
+    replies are transient (RFC 5321, section 4.2.1)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return not isinstance(error, OSError)  # smtplib's errors and timeouts are OSErrors
+
+
+def _send(message: Mapping[str, Any]) -> None:
+    """Hand ``message`` to ``EMAIL_BACKEND`` under its own ``Message-ID``;
+    raises whatever the backend raises."""
+    EmailMessage(
+        subject=message["subject"],
+        body=message["body"],
+        from_email=message["from_email"],
+        to=message["to"],
+        headers={**message["headers"], "Message-ID": message["message_id"]},
+    ).send(fail_silently=False)
+
+
+@task()
+def mail_deliver(message: dict[str, Any]) -> str:
+    """Send ``message`` (:func:`mail_message`); returns its ``Message-ID``.
+
+    On a transient failure, queues attempt ``attempt + 1`` after
+    :func:`retry_delay` seconds (while fewer than ``MAIL_SEND_ATTEMPTS``
+    were made), logs a warning and raises the error, so this attempt is
+    recorded as failed. A permanent failure, or the last attempt, is logged
+    as an error ("Could not send <label> ... giving up") and raised.
+    """
+    try:
+        _send(message)
+    except Exception as error:
+        attempt, attempts = message["attempt"], settings.MAIL_SEND_ATTEMPTS
+        where = f"{message['label']} (Message-ID {message['message_id']})"
+        if is_permanent(error) or attempt >= attempts:
+            logger.error(
+                "Could not send %s: attempt %d of %d failed (%s); giving up",
+                *(where, attempt, attempts, error),
+            )
+            raise
+        delay = retry_delay(attempt, settings.MAIL_RETRY_SECONDS)
+        logger.warning(
+            "Could not send %s: attempt %d of %d failed (%s); trying again in %d s",
+            *(where, attempt, attempts, error, delay),
+        )
+        mail_enqueue({**message, "attempt": attempt + 1}, delay=delay)
+        raise
+    logger.info("Sent %s (Message-ID %s)", message["label"], message["message_id"])
+    return message["message_id"]

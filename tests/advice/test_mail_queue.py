@@ -1,0 +1,278 @@
+"""Mail off the request path (advice/mailqueue.py, advice/mail.py), on the real
+database backend (django-tasks-db) and a real worker loop against mail
+servers on 127.0.0.1 (tests/smtp_sink.py): one that never answers, a port
+that refuses, one that takes every message.
+
+A reader's POST opens no connection to the mail server; the worker sends
+each message once the server answers, under the Message-ID made when it was
+queued; failures are retried later, up to ``MAIL_SEND_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from advice.comments.forms import form_token
+from advice.mail import mail_send
+from advice.mailqueue import is_permanent, retry_delay
+from advice.models import Comment, ReaderQuestion
+from advice.questions.forms import ask_token
+from tests.smtp_sink import HangingServer, SmtpSink, free_port
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+class LockedBackend(DatabaseBackend):
+    """The database backend when its table is locked: queueing fails."""
+
+    def enqueue(self, task, args, kwargs):
+        raise OperationalError("database is locked")
+
+
+@pytest.fixture(autouse=True)
+def queue(settings, transactional_db):
+    """The database backend, real commits (so ``on_commit`` runs as in
+    production), SMTP to 127.0.0.1 with a one-second timeout."""
+    settings.TASKS = DB_BACKEND
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_TIMEOUT = 1
+    settings.EMAIL_USE_TLS = False
+    settings.MANAGERS = [("Editors", "editors@example.com")]
+    settings.MAIL_RETRY_SECONDS = 60
+
+
+def run_worker() -> None:
+    """django-tasks-db's worker, in this process, until no task is ready."""
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
+
+
+def time_passes() -> None:
+    """Every deferred task (a retry) becomes due."""
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+
+
+def queued_message_ids() -> list[str]:
+    """The Message-ID of each mail task queued, oldest first."""
+    rows = DBTaskResult.objects.order_by("enqueued_at")
+    return [row.args_kwargs["args"][0]["message_id"] for row in rows]
+
+
+def post_held_comment(client, article):
+    data = {
+        "name": "Ana",
+        "email": "first-time@example.com",
+        "url": "",
+        "body": "A first comment, held for a moderator.",
+        "honeypot": "",
+        "token": form_token(article.pk, timezone.now() - timedelta(seconds=30)),
+    }
+    return client.post(reverse("advice:comment_post", args=[article.slug]), data)
+
+
+@pytest.mark.slow
+def test_comment_post_never_waits_for_a_mail_server_that_hangs(client, make_article, settings):
+    article = make_article()
+    with HangingServer() as hanging, SmtpSink() as sink:
+        settings.EMAIL_PORT = hanging.port
+
+        assert post_held_comment(client, article).status_code == 303
+        assert Comment.objects.get().status == Comment.Status.PENDING
+        assert hanging.connections_so_far() == 0  # the request never dialled it
+        (message_id,) = queued_message_ids()
+
+        run_worker()  # the attempt times out (EMAIL_TIMEOUT); a retry is queued
+        assert hanging.connections_so_far() == 1
+        assert sink.message_ids() == []
+
+        settings.EMAIL_PORT = sink.port  # the server answers again
+        time_passes()
+        run_worker()
+        run_worker()
+        assert sink.message_ids() == [message_id]
+    (received,) = sink.messages
+    assert received["To"] == "editors@example.com"
+    assert f"/admin/advice/comment/{Comment.objects.get().pk}/change/" in received.get_payload()
+
+
+@pytest.mark.slow
+def test_refused_connection_is_retried_and_the_message_sent_once(
+    client, make_article, settings, caplog
+):
+    port = free_port()
+    settings.EMAIL_PORT = port
+    assert post_held_comment(client, make_article()).status_code == 303
+    (message_id,) = queued_message_ids()
+
+    run_worker()  # refused: attempt 1 of 8 fails, attempt 2 is deferred
+    assert "attempt 1 of 8 failed" in caplog.text
+    assert DBTaskResult.objects.ready().count() == 0  # not due yet
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+    with SmtpSink(port=port) as sink:
+        time_passes()
+        run_worker()
+        run_worker()
+        assert sink.message_ids() == [message_id]
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1
+    assert DBTaskResult.objects.filter(status="FAILED").count() == 1
+
+
+@pytest.mark.slow
+def test_every_mail_is_queued_and_sent_by_the_worker(client, make_article, settings):
+    """The new-question mail to MANAGERS and the held-comment mail."""
+    with SmtpSink() as sink:
+        settings.EMAIL_PORT = sink.port
+        ask = {
+            "name": "Bianca",
+            "email": "bianca@example.com",
+            "question": "Should I send a thank-you note?",
+            "consent_to_publish": "on",
+            "honeypot": "",
+            "token": ask_token(timezone.now() - timedelta(seconds=10)),
+        }
+        assert client.post("/ask/", ask).status_code == 303
+        assert post_held_comment(client, make_article()).status_code == 303
+        assert sink.message_ids() == []  # nothing sent in the requests
+
+        run_worker()
+        assert sorted(sink.message_ids()) == sorted(queued_message_ids())
+    subjects = sorted(m["Subject"] for m in sink.messages)
+    assert len(subjects) == 2
+    assert "[Django] New reader question from Bianca" in subjects
+
+
+@pytest.mark.slow
+def test_worker_gives_up_after_the_last_attempt(client, make_article, settings, caplog):
+    settings.MAIL_SEND_ATTEMPTS = 2
+    settings.EMAIL_PORT = free_port()
+    post_held_comment(client, make_article())
+    run_worker()
+    time_passes()
+    run_worker()
+    assert "attempt 2 of 2 failed" in caplog.text
+    assert "giving up" in caplog.text
+    assert DBTaskResult.objects.filter(status="READY").count() == 0
+    assert DBTaskResult.objects.filter(status="FAILED").count() == 2
+
+
+def queue_a_mail_then_fail() -> None:
+    with transaction.atomic():
+        mail_send(
+            template="advice/email/question_new",
+            context={"question": ReaderQuestion(name="Ana"), "asker": "Ana", "admin_url": "x"},
+            managers=True,
+        )
+        assert DBTaskResult.objects.count() == 0  # not before the commit
+        raise RuntimeError("rolled back")
+
+
+def test_a_rolled_back_transaction_queues_no_mail():
+    with pytest.raises(RuntimeError):
+        queue_a_mail_then_fail()
+    assert DBTaskResult.objects.count() == 0
+
+
+def test_queue_that_fails_after_commit_keeps_the_comment_and_logs(
+    client, make_article, settings, caplog
+):
+    settings.TASKS = {"default": {"BACKEND": f"{__name__}.LockedBackend"}}
+    settings.EMAIL_PORT = free_port()
+
+    response = post_held_comment(client, make_article())
+
+    assert response.status_code == 303
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    assert "Could not queue the held-comment e-mail for comment" in caplog.text
+
+
+@pytest.mark.slow
+def test_a_new_worker_process_sends_what_was_queued_before_it_started(tmp_path):
+    """The queue is rows in the database: a message queued by one process
+    is sent by a worker started later (``manage.py db_worker``)."""
+    with SmtpSink() as sink:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TASKS_BACKEND")}
+        env.update(
+            SQLITE_PATH=str(tmp_path / "queue.sqlite3"),
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(sink.port),
+        )
+
+        def manage(*args: str) -> str:
+            done = subprocess.run(
+                [sys.executable, "manage.py", *args],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert done.returncode == 0, done.stderr[-3000:]
+            return done.stdout
+
+        manage("migrate", "--noinput", "--verbosity", "0")
+        enqueue = (
+            "from advice.mailqueue import mail_enqueue, mail_message\n"
+            "m = mail_message(subject='Queued', body='Hello', to=['a@example.com'])\n"
+            "assert mail_enqueue(m)\n"
+            "print(m['message_id'])\n"
+        )
+        message_id = manage("shell", "-c", enqueue).splitlines()[-1]
+        assert sink.message_ids() == []
+
+        manage("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0")
+        assert sink.message_ids() == [message_id]
+
+
+def test_retry_waits_double_each_time_up_to_an_hour():
+    assert [retry_delay(n, 60) for n in range(1, 9)] == [
+        60,
+        120,
+        240,
+        480,
+        960,
+        1920,
+        3600,
+        3600,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (ConnectionRefusedError(), False),
+        (TimeoutError(), False),
+        (smtplib.SMTPServerDisconnected("gone"), False),
+        (smtplib.SMTPDataError(451, b"try later"), False),
+        (smtplib.SMTPDataError(554, b"rejected"), True),
+        (smtplib.SMTPRecipientsRefused({"a@x": (550, b"no")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@x": (550, b"no"), "b@x": (450, b"busy")}), False),
+        (ValueError("bad header"), True),
+    ],
+)
+def test_only_a_final_refusal_is_not_retried(error, permanent):
+    assert is_permanent(error) is permanent
