@@ -15,25 +15,45 @@ it the site's name. Their own links are fixed URLs of this site.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.http import require_safe
 
 from advice.middleware import reader_text
+from advice.tasks import Backlog, queue_backlog
+from config.methods import allow_methods
+
+logger = logging.getLogger(__name__)
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def healthz(request):
-    """``/healthz`` (GET or HEAD): 200 "ok" (text/plain) when the database
-    answers ``SELECT 1``, 503 "database unavailable" when it does not."""
+    """``/healthz`` (GET or HEAD): 200 when the database answers ``SELECT 1``,
+    503 "database unavailable" when it does not; text/plain.
+
+    The 200 body is "ok" and the task queue's backlog
+    (:func:`advice.tasks.queue_backlog`), one ``name value`` line each:
+    ``queue_ready`` (tasks ready to run) and ``queue_oldest_ready_seconds``
+    (how long the oldest has waited), ``unknown`` when the queue cannot say.
+    The status depends on the database alone: a stalled worker must not take
+    every app server out of a load balancer's rotation."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # any database failure means "not healthy"
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+    try:
+        backlog = queue_backlog()
+    except Exception:  # the queue's table, not the database, failed: still healthy
+        logger.exception("/healthz could not read the task queue")
+        backlog = Backlog(ready=None, oldest_seconds=None)
+    ready = "unknown" if backlog.ready is None else backlog.ready
+    oldest = "unknown" if backlog.oldest_seconds is None else f"{backlog.oldest_seconds:.0f}"
+    body = f"ok\nqueue_ready {ready}\nqueue_oldest_ready_seconds {oldest}\n"
+    return HttpResponse(body, content_type="text/plain")
 
 
 def page_not_found(request, exception=None):
