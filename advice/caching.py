@@ -7,7 +7,9 @@ What is cached, and under which version:
   comment page, comment-page links) under the article's ``updated_at``, which
   every comment change bumps (``advice.publishing.articles_touch``: approve,
   spam, remove, restore, a comment stored approved at once, an admin edit),
-  and whether comments are open.
+  and whether comments are open. Not ``content_changed_at``: that one is
+  for feeds and search engines and ignores comments on purpose
+  (``advice.content_changes``); the page's ``Last-Modified`` must not.
 - The **related-articles list** and the **home / topic lists** under the
   *site version* (:class:`SiteState`): the number of articles, the latest
   ``updated_at`` of any article and the latest publish time already reached.

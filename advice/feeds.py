@@ -6,6 +6,10 @@ sanitised on save). Every string is passed through :func:`xml_safe` first:
 Django's feed writer refuses the control characters XML 1.0 forbids (a 500),
 and an imported article may well contain one.
 
+Dates: an item's publish time is the article's; its Atom ``<updated>``, and
+so the feed's ``<updated>`` and RSS ``<lastBuildDate>``, is the content's
+last change (``Article.modified_at``), never comment activity.
+
 Every link in a feed (channel, self, items) is absolute and built from
 ``settings.SITE_URL`` (:class:`SiteFeed`): Django's ``Feed`` would otherwise
 take the host and scheme from the request, and a feed is public and cached.
@@ -123,7 +127,10 @@ class LatestArticlesFeed(SiteFeed):
         return item.published_at
 
     def item_updateddate(self, item: Article):
-        return item.updated_at
+        # The content's last change, not comment activity (Article.modified_at);
+        # Django's writer also takes the channel's <updated> / <lastBuildDate>
+        # from the latest of these and the publish times.
+        return item.modified_at
 
     def item_author_name(self, item: Article) -> str | None:
         return _author_name(item)
