@@ -6,7 +6,10 @@ cleaned of the control characters XML 1.0 forbids (``advice.feeds.xml_safe``,
 shared with the article feeds), so an odd byte in an
 imported comment cannot break the feed (Django refuses to write them). Its
 links are built from ``settings.SITE_URL`` (``advice.feeds.SiteFeed``), never
-from the request's host. See docs/architecture.md ("``comments/``").
+from the request's host; each item links to the comment's permalink
+(``Comment.get_absolute_url()``, :mod:`advice.comments.permalinks`), which
+finds the comment page holding it, never to ``#comment-<id>`` on page 1.
+See docs/architecture.md ("``comments/``").
 """
 
 from __future__ import annotations

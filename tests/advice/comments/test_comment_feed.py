@@ -40,7 +40,7 @@ def test_feed_lists_approved_comments_only(client, make_article, make_comment):
     entry = feed.entries[0]
     assert "Noor" in entry.title
     assert "Two weeks is normal." in entry.summary
-    assert entry.link.endswith(f"{article.get_absolute_url()}#comment-{shown.pk}")
+    assert entry.link.endswith(f"{article.get_absolute_url()}comments/{shown.pk}/")
 
 
 def test_feed_never_shows_commenters_email(client, make_article, make_comment):
