@@ -18,10 +18,10 @@ import json
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from advice.privacy import data
 from advice.privacy.forms import AddressForm, EraseForm
@@ -96,12 +96,14 @@ def _confirm_page(request, form: EraseForm, email: str, status: int = 200):
     )
 
 
-@require_POST
 def personal_data_erase(request):
     """POST the :class:`EraseForm`: erases and returns to the form with a
     message saying how many records changed; without the box ticked, the
-    confirmation page again."""
+    confirmation page again. Other methods: 405 (after the permission check,
+    so a refused user learns nothing more)."""
     _allowed(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = EraseForm(request.POST)
     if not form.is_valid():
         email = request.POST.get("email", "")
