@@ -1,6 +1,7 @@
 """The admin app, with :class:`advice.staff.site.StaffAdminSite` as its
 default site (``INSTALLED_APPS`` lists this instead of
-``django.contrib.admin``)."""
+``django.contrib.admin``); axes's failed-login admin is swapped for one whose
+action works once every app has registered."""
 
 from django.contrib.admin.apps import AdminConfig
 
@@ -13,6 +14,11 @@ class StaffAdminConfig(AdminConfig):
 
     def ready(self) -> None:
         super().ready()
+        from django.contrib import admin
+
+        from advice.staff.throttle import replace_axes_attempt_admin
+
+        replace_axes_attempt_admin(admin.site)
         from django.contrib.auth.signals import user_logged_in
 
         from advice.staff.middleware import staff_activity_record

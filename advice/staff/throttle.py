@@ -55,3 +55,26 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     if cool_off:
         response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response
+
+
+def replace_axes_attempt_admin(site: admin.AdminSite) -> None:
+    """Swap axes's admin for failed-login records for one whose "Clean up
+    expired attempts" action works from the admin.
+
+    axes's own action (django-axes 8.3) reads ``request.axes_attempt_time``,
+    which only axes's login handling sets, so in the admin it raised
+    AttributeError (a 500). Called once the admin has autodiscovered every
+    app's registrations (``StaffAdminConfig.ready``)."""
+    from axes.admin import AccessAttemptAdmin
+    from axes.models import AccessAttempt
+    from django.utils.timezone import now
+
+    class AttemptAdmin(AccessAttemptAdmin):
+        @admin.action(description="Clean up expired attempts")
+        def cleanup_expired_attempts(self, request, queryset):
+            request.axes_attempt_time = now()
+            return super().cleanup_expired_attempts(request, queryset)
+
+    if site.is_registered(AccessAttempt):
+        site.unregister(AccessAttempt)
+        site.register(AccessAttempt, AttemptAdmin)
