@@ -31,8 +31,12 @@ demo: migrate
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin
 
+# The task worker (mail, daily jobs: advice/mailqueue.py, advice/tasks.py)
+# runs in the background beside the server and stops with it.
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-like server: DEBUG off, gunicorn, WhiteNoise serving hashed and
@@ -40,7 +44,8 @@ run: demo
 # production; here SECURE_SSL_REDIRECT defaults to off so plain
 # http://$(HOST):$(PORT) answers. Without SECRET_KEY a random key is made for
 # this run only (sessions end when it stops): for local serving, never for
-# production. Workers: WEB_CONCURRENCY (default 2).
+# production. Workers: WEB_CONCURRENCY (default 2); one task worker
+# (`manage.py db_worker`) runs beside them and stops with them.
 serve: migrate
 	@set -e; \
 	if [ -z "$$SECRET_KEY" ]; then \
@@ -50,8 +55,10 @@ serve: migrate
 	export SECRET_KEY DEBUG=0 ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" \
 	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"; \
 	$(PY) manage.py collectstatic --noinput --verbosity 0; \
-	echo "Serving (production-like) on http://$(HOST):$(PORT)/"; \
-	exec $(PY) -m gunicorn config.wsgi --bind $(HOST):$(PORT) \
+	echo "Serving (production-like) on http://$(HOST):$(PORT)/, with a task worker"; \
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) -m gunicorn config.wsgi --bind $(HOST):$(PORT) \
 	  --workers "$${WEB_CONCURRENCY:-2}" --access-logfile -
 
 # Browser tests drive Debian's Chromium; install it when it is missing.

@@ -5,11 +5,13 @@ from django.db import models
 from markdownx.widgets import AdminMarkdownxWidget
 
 from advice import publishing
+from advice.admin_forms import ArticleAdminForm
 from advice.comments.admin import changed_message  # also registers CommentAdmin
 from advice.models import Article, Topic
 from advice.questions import services as reader_questions
 from advice.questions.admin import ReaderQuestionInline
 from advice.quoted_notes.actions import make_note_template
+from advice.trail import trail_recent_html
 
 
 @admin.register(Topic)
@@ -21,6 +23,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     inlines = [ReaderQuestionInline]
     list_display = [
         "title", "asker", "status", "published_at", "comment_status",
@@ -38,11 +41,17 @@ class ArticleAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "asker", "question", "answer", "topics"]}),
         ("Publishing", {"fields": ["status", "published_at", "author"]}),
         ("Comments", {"fields": ["comment_status", "comments_close_at"]}),
+        ("Activity", {"fields": ["recent_activity"]}),
     ]
+    readonly_fields = ["recent_activity"]
 
     def get_queryset(self, request):
         # Counts annotated in the changelist query: no query per row.
         return super().get_queryset(request).with_approved_count().with_held_count()
+
+    @admin.display(description="Recent activity")
+    def recent_activity(self, obj):
+        return trail_recent_html(obj)
 
     @admin.display(description="Approved", ordering="approved_comment_count")
     def approved_comments(self, obj):
@@ -72,7 +81,9 @@ class ArticleAdmin(admin.ModelAdmin):
     def publish_articles(self, request, queryset):
         unanswered = queryset.drafts().without_answer()
         unanswered_titles = list(unanswered.values_list("title", flat=True))
-        count = publishing.articles_publish(articles=queryset)
+        count = publishing.articles_publish(
+            articles=queryset, by=request.user, source="bulk action"
+        )
         reader_questions.reader_questions_mark_answered(articles=queryset)
         self.message_user(request, changed_message(count, "published", "article"))
         if unanswered_titles:
@@ -85,14 +96,20 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Open comments on the selected articles", permissions=["moderate"])
     def open_comments(self, request, queryset):
         count = publishing.articles_set_comment_status(
-            articles=queryset, status=Article.CommentStatus.OPEN
+            articles=queryset,
+            status=Article.CommentStatus.OPEN,
+            by=request.user,
+            source="bulk action",
         )
         self.message_user(request, changed_message(count, "opened for comments", "article"))
 
     @admin.action(description="Close comments on the selected articles", permissions=["moderate"])
     def close_comments(self, request, queryset):
         count = publishing.articles_set_comment_status(
-            articles=queryset, status=Article.CommentStatus.CLOSED
+            articles=queryset,
+            status=Article.CommentStatus.CLOSED,
+            by=request.user,
+            source="bulk action",
         )
         self.message_user(request, changed_message(count, "closed for comments", "article"))
 

@@ -17,12 +17,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.signals import m2m_changed
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from advice.content_changes import ContentChangeTracking, topics_changed
 from advice.markdown import nesting_problem, render_markdown
-from notes.markers import MARKER_SYNTAX
+from advice.weblinks import web_url
+from notes.markers import MARKER_SYNTAX, marker_line
 
 
 def published_q(now: datetime | None = None, prefix: str = "") -> Q:
@@ -125,6 +128,11 @@ class ArticleQuerySet(models.QuerySet):
         """Articles with an answer: the complement of :meth:`without_answer`."""
         return self.exclude(_NO_ANSWER)
 
+    def embedding_note(self, slug: str) -> ArticleQuerySet:
+        """Articles whose answer embeds note template ``slug`` (a marker
+        paragraph in the rendered answer, :data:`notes.markers.MARKER_PARAGRAPH`)."""
+        return self.filter(answer_html__contains=f"<p>{marker_line(slug)}</p>")
+
     def with_approved_count(self) -> ArticleQuerySet:
         """Annotate ``approved_comment_count``: the article's approved
         comments (those readers see), counted in the same query."""
@@ -158,13 +166,24 @@ ARTICLE_QUESTION_MAX_CHARS = 10_000
 ARTICLE_ANSWER_MAX_CHARS = 20_000
 
 
-class Article(models.Model):
+class Article(ContentChangeTracking, models.Model):
     """A reader's question and the columnist's answer.
 
     ``question`` and ``answer`` are Markdown; ``question_html`` and
     ``answer_html`` are rendered once on save by :func:`render_markdown`
     (sanitised with nh3), never at request time.
+
+    Two times of change: ``updated_at`` moves with anything on the page,
+    comments included (the page caches and ``Last-Modified`` key on it);
+    ``content_changed_at`` only when the article's own content changes
+    (``CONTENT_FIELDS`` through :meth:`save`, wherever it is called from,
+    and its topics through :func:`advice.content_changes.topics_changed`).
+    Feeds, the sitemap and JSON-LD give :attr:`modified_at`.
     """
+
+    # What readers' tools are told changed: the article's own words and who
+    # wrote them (advice.content_changes).
+    CONTENT_FIELDS = ("title", "asker", "question", "answer", "author_id")
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -208,6 +227,12 @@ class Article(models.Model):
         help_text="A time in the future schedules the article.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    content_changed_at = models.DateTimeField(
+        "content changed",
+        default=timezone.now,
+        editable=False,
+        help_text="When the title, asker, question, answer, author or topics last changed.",
+    )
     comment_status = models.CharField(
         "comments",
         max_length=10,
@@ -242,10 +267,20 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.question_html = render_markdown(self.question)
         self.answer_html = render_markdown(self.answer)
+        self.content_change_mark(kwargs)
         super().save(*args, **kwargs)
+        self.content_change_saved()
 
     def get_absolute_url(self) -> str:
         return reverse("advice:article_detail", kwargs={"slug": self.slug})
+
+    @property
+    def modified_at(self) -> datetime:
+        """The article's last change as feeds, the sitemap and JSON-LD give
+        it: ``content_changed_at``, never earlier than the publish time (a
+        draft written last week and published today changed today for its
+        readers). Comments never move it."""
+        return max(self.content_changed_at, self.published_at)
 
     def clean(self) -> None:
         """Refuse (``ValidationError`` per field, the text kept in the form) a
@@ -343,6 +378,9 @@ class Comment(models.Model):
     # A hash of a random token kept in the commenter's browser, so they alone
     # see their own held comment.
     browser_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # Set when the writer last edited the comment (advice.comments.editing);
+    # readers see "edited".
+    edited_at = models.DateTimeField("edited", null=True, blank=True, editable=False)
     wp_site = models.CharField(max_length=200, blank=True, editable=False)
     wp_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
@@ -368,7 +406,24 @@ class Comment(models.Model):
         return f"{self.author_name} on {self.article_id}: {self.body[:40]}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """The comment's permalink, ``/articles/<slug>/comments/<id>/``: it
+        answers 302 to the comment page that holds the comment now (links
+        within the page use ``#comment-<id>``)."""
+        return reverse(
+            "advice:comment_permalink", kwargs={"slug": self.article.slug, "pk": self.pk}
+        )
+
+    @property
+    def website(self) -> str:
+        """The commenter's website as a link target, or ``""`` when
+        ``author_url`` is not an http or https address, however it reached
+        the database (:func:`advice.weblinks.web_url`). Every place that
+        links it (page, e-mail, admin) reads this, never ``author_url``."""
+        return web_url(self.author_url)
+
+
+# Topics are content too: a change from either side sets content_changed_at.
+m2m_changed.connect(topics_changed, sender=Article.topics.through)
 
 
 class ReaderQuestion(models.Model):
@@ -400,3 +455,11 @@ class ReaderQuestion(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or "Anonymous"
+
+
+# The comment package's own tables (earlier texts, reply subscriptions).
+from advice.comments.models import (  # noqa: E402, F401
+    CommentRevision,
+    CommentSubscription,
+    ReplyNotice,
+)

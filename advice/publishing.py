@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from advice.models import Article
+from advice.trail import trail_record
 
 
 def articles_touch(*, article_ids: Iterable[int] | QuerySet, now: datetime | None = None) -> int:
@@ -36,22 +38,54 @@ def _articles_queryset(articles: QuerySet | Iterable[Article]) -> QuerySet:
     return Article.objects.filter(pk__in=[a.pk for a in articles])
 
 
+def _update_recorded(targets: QuerySet, *, by, message: str, source: str, **values) -> int:
+    """``targets.update(**values)``; given ``by`` (the acting user), the rows
+    that change are fixed (and locked) first and each gets a trail entry
+    ``message`` (`` (source)`` appended when given)."""
+    if by is None:
+        return targets.update(**values)
+    with transaction.atomic():
+        targets = Article.objects.filter(
+            pk__in=list(targets.select_for_update().values_list("pk", flat=True))
+        )
+        trail_record(user=by, objects=targets, message=message + (f" ({source})" if source else ""))
+        return targets.update(**values)
+
+
 def articles_set_comment_status(
-    *, articles: QuerySet | Iterable[Article], status: str, now: datetime | None = None
+    *,
+    articles: QuerySet | Iterable[Article],
+    status: str,
+    now: datetime | None = None,
+    by=None,
+    source: str = "",
 ) -> int:
     """Open or close comments on ``articles`` in one UPDATE. ``status`` is an
     ``Article.CommentStatus`` value (``"open"`` / ``"closed"``), else
     ``ValueError``. Opening also clears an explicit close time already passed
     at ``now`` (else the article would stay closed); a close time still ahead
-    is kept, and ``COMMENTS_CLOSE_AFTER_DAYS`` still applies. Returns how many
+    is kept, and ``COMMENTS_CLOSE_AFTER_DAYS`` still applies. ``by`` (the
+    acting user) and ``source`` ("bulk action") write a trail entry per
+    changed article ("Comments opened" / "Comments closed"). Returns how many
     articles changed."""
     if status not in Article.CommentStatus.values:
         raise ValueError(f"unknown comment status {status!r}")
     now = now or timezone.now()
     qs = _articles_queryset(articles)
     if status == Article.CommentStatus.CLOSED:
-        return qs.exclude(comment_status=status).update(comment_status=status, updated_at=now)
-    return qs.filter(~Q(comment_status=status) | Q(comments_close_at__lte=now)).update(
+        return _update_recorded(
+            qs.exclude(comment_status=status),
+            by=by,
+            message="Comments closed",
+            source=source,
+            comment_status=status,
+            updated_at=now,
+        )
+    return _update_recorded(
+        qs.filter(~Q(comment_status=status) | Q(comments_close_at__lte=now)),
+        by=by,
+        message="Comments opened",
+        source=source,
         comment_status=status,
         comments_close_at=Case(
             When(comments_close_at__lte=now, then=Value(None)), default=F("comments_close_at")
@@ -60,22 +94,27 @@ def articles_set_comment_status(
     )
 
 
-def articles_publish(*, articles: QuerySet | Iterable[Article], now: datetime | None = None) -> int:
+def articles_publish(
+    *,
+    articles: QuerySet | Iterable[Article],
+    now: datetime | None = None,
+    by=None,
+    source: str = "",
+) -> int:
     """Publish the drafts among ``articles`` in one UPDATE. A publish time
     already past becomes ``now`` (the article is new today, as WordPress does
     for an undated draft); a future time is kept, so the article is scheduled.
     A draft with no answer yet is left a draft (the edit form refuses it
-    too). Returns how many articles changed."""
+    too). ``by`` (the acting user) and ``source`` ("bulk action") write a
+    trail entry "Published" per changed article. Returns how many articles
+    changed."""
     now = now or timezone.now()
-    return (
-        _articles_queryset(articles)
-        .drafts()
-        .with_answer()
-        .update(
-            status=Article.Status.PUBLISHED,
-            published_at=Case(
-                When(published_at__lt=now, then=Value(now)), default=F("published_at")
-            ),
-            updated_at=now,
-        )
+    return _update_recorded(
+        _articles_queryset(articles).drafts().with_answer(),
+        by=by,
+        message="Published",
+        source=source,
+        status=Article.Status.PUBLISHED,
+        published_at=Case(When(published_at__lt=now, then=Value(now)), default=F("published_at")),
+        updated_at=now,
     )

@@ -16,14 +16,15 @@ import json
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
+from django.db.models.functions import Greatest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
 
 from advice.models import Article, Topic, display_name, published_q
 from advice.search.highlight import plain_text
+from config.methods import allow_methods
 from config.site import site_origin, site_url
 
 
@@ -40,27 +41,33 @@ class SiteSitemap(Sitemap):
 
 
 class ArticleSitemap(SiteSitemap):
-    """Every published article; last modified = its updated time."""
+    """Every published article; last modified = its content's last change
+    (``Article.modified_at``: comments do not move it)."""
 
     changefreq = "monthly"
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at").order_by("-published_at")
+        fields = ("slug", "published_at", "content_changed_at")
+        return Article.objects.published().only(*fields).order_by("-published_at")
 
     def lastmod(self, item: Article):
-        return item.updated_at
+        return item.modified_at
 
 
 class TopicSitemap(SiteSitemap):
     """Topics with at least one published article; last modified = the
-    newest change among those articles (one query)."""
+    newest content change among those articles (``Article.modified_at``,
+    one query)."""
 
     changefreq = "weekly"
 
     def items(self):
         return (
             Topic.objects.annotate(
-                last_change=Max("articles__updated_at", filter=published_q(prefix="articles__"))
+                last_change=Max(
+                    Greatest("articles__content_changed_at", "articles__published_at"),
+                    filter=published_q(prefix="articles__"),
+                )
             )
             .filter(last_change__isnull=False)
             .order_by("name")
@@ -73,7 +80,7 @@ class TopicSitemap(SiteSitemap):
 SITEMAPS = {"articles": ArticleSitemap, "topics": TopicSitemap}
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
     """``/robots.txt`` (``text/plain``): everything may be crawled except the
@@ -109,7 +116,9 @@ def article_structured_data(article: Article, url: str) -> dict:
     """schema.org ``QAPage`` for ``article`` at absolute ``url``: the main
     entity is a ``Question`` (title as name, question text, asker as author
     — "Anonymous" when blank) with the answer as its ``acceptedAnswer``
-    (answer text, the columnist as author). Dates in ISO 8601. Follows
+    (answer text, the columnist as author). Dates in ISO 8601;
+    ``dateModified`` is the content's last change (``Article.modified_at``),
+    never a comment's. Follows
     Google's Q&A page guidance (answerCount, text, author, url)."""
     published = article.published_at.isoformat()
     author = article.author
@@ -130,7 +139,7 @@ def article_structured_data(article: Article, url: str) -> dict:
                 "@type": "Answer",
                 "text": plain_text(article.answer_html),
                 "datePublished": published,
-                "dateModified": article.updated_at.isoformat(),
+                "dateModified": article.modified_at.isoformat(),
                 "url": url,
                 "author": _person(columnist),
             },

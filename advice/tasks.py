@@ -28,6 +28,7 @@ from django_tasks.base import Task
 from django_tasks_db import DatabaseBackend
 
 from advice.comments.moderation import comments_ip_clear
+from advice.comments.notify import subscriptions_prune
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,23 @@ def task_results_prune_daily() -> None:
         call_command("prune_db_task_results", verbosity=0)
 
 
+@task()
+def comment_subscriptions_prune_daily() -> int:
+    """End the reply subscriptions with no reply for
+    ``COMMENTS_NOTIFY_RETENTION_DAYS`` and those never confirmed
+    (:func:`advice.comments.notify.subscriptions_prune`). Returns how many
+    ended."""
+    ended = subscriptions_prune(now=timezone.now())
+    logger.info("Ended %d reply subscription(s)", ended)
+    return ended
+
+
 # The jobs ``manage.py enqueue_daily`` queues.
-DAILY: tuple[Task, ...] = (comments_ip_clear_daily, task_results_prune_daily)
+DAILY: tuple[Task, ...] = (
+    comments_ip_clear_daily,
+    task_results_prune_daily,
+    comment_subscriptions_prune_daily,
+)
 
 
 def _on_database(job: Task) -> bool:

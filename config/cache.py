@@ -2,7 +2,8 @@
 slower page, never an error (docs/architecture.md, "config/").
 
 Every cache read and write in ``advice`` and ``notes`` goes through
-:func:`cache_get`, :func:`cache_set` or :func:`get_or_render`. Any exception
+:func:`cache_get`, :func:`cache_set`, :func:`get_or_render` or
+:func:`cache_incr` (a counter, for limits). Any exception
 the cache backend raises (Redis refusing connections, a Redis that accepts
 but never answers and so times out after the ``socket_timeout`` set in
 ``config/settings.py``, a full memory, a bad pickle) is logged and treated as
@@ -88,3 +89,20 @@ def get_or_render(key: str, render: Callable[[], str], timeout: float | None) ->
         value = render()
         cache_set(key, value, timeout)
     return value
+
+
+def cache_incr(key: str, timeout: float | None) -> int | None:
+    """Add one to the counter under ``key`` and return the new count; a
+    missing counter starts at 0 and lives ``timeout`` seconds from its first
+    count (later counts do not extend it). Atomic where the backend is
+    (Redis ``INCR``; local memory under its lock). ``None`` when the cache
+    fails (logged, like every other call here): callers decide what a
+    missing count means. Never raises a cache error."""
+    if not cache_available():
+        return None
+    try:
+        cache.add(key, 0, timeout)
+        return cache.incr(key)
+    except Exception:  # any backend error, or the key expiring in between
+        _failed("incr", key)
+        return None

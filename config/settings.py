@@ -7,6 +7,7 @@ reports nothing). Scaling out means setting ``DATABASE_URL`` (PostgreSQL) and
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,7 +52,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the staff door's site (advice/staff/site.py).
+    "advice.staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,8 +61,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "markdownx",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "advice",
     "notes",
 ]
@@ -70,11 +78,23 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, so old WordPress links are looked up only after
+    # its slash redirect (advice.wordpress.redirects).
+    "advice.wordpress.redirects.OldLinkFallbackMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CsrfViewMiddleware: 405 / OPTIONS from the view's declared methods.
+    "config.methods.MethodMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions (advice/staff/): the second factor, the idle limit; after
+    # MessageMiddleware, as an idle logout leaves a message.
+    "django_otp.middleware.OTPMiddleware",
+    "advice.staff.middleware.StaffIdleSessionMiddleware",
+    "advice.staff.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused by django-axes into the lockout page.
+    "axes.middleware.AxesMiddleware",
     # Last, so a locked or unreachable database gives a friendly 503 that shows
     # the reader's text back (advice.middleware), not a 500.
     "advice.middleware.DatabaseUnavailableMiddleware",
@@ -190,18 +210,45 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-# Seconds to wait for the mail server: mail is sent during a reader's
-# request (a held comment, a new question), and a dead SMTP server must not
-# hang it for minutes (advice/mail.py logs the failure and carries on).
+# Seconds the worker waits for the mail server (mail is never sent in a
+# request: advice/mailqueue.py); a server that never answers costs one
+# attempt, which is retried later.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "advice@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MANAGERS = [("Editors", addr) for addr in env_list("MANAGERS", [])]
+# Attempts per message, and the wait after the first failed one (seconds; it
+# doubles each time, at most an hour): 8 attempts span about two hours.
+MAIL_SEND_ATTEMPTS = env_int("MAIL_SEND_ATTEMPTS", 8)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 60)
+
+# --- Task queue (django-tasks) ----------------------------------------------
+# Mail and the daily jobs run in a worker, never in a request (advice/mailqueue.py,
+# advice/tasks.py). Default: the database backend (django-tasks-db: the
+# queue is a table in this database, so nothing else has to run; worker:
+# `manage.py db_worker`). TASKS_BACKEND names another django-tasks backend
+# class, e.g. django_tasks.backends.immediate.ImmediateBackend (runs each
+# task at once, in the request) or a broker's (README, "Task queue").
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND") or "django_tasks_db.DatabaseBackend",
+    }
+}
 
 # --- Security ---------------------------------------------------------------
 # A refused CSRF check shows the reader's text back instead of Django's page.
 CSRF_FAILURE_VIEW = "advice.errors.csrf_failure"
+# Cookies, stated for every environment (tests/security/test_session_settings.py
+# checks them in production): the session and CSRF cookies are never readable
+# by JavaScript (the markdownx editor takes the CSRF token from the form), are
+# not sent with cross-site POSTs or subrequests ("Lax": a link from elsewhere
+# still arrives logged in), and travel over HTTPS only when DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -233,11 +280,45 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+
+# --- Staff door (advice/staff/, SECURITY.md "Staff side") -----------------
+# Password guessing (django-axes, any login form): after STAFF_LOGIN_FAILURE_LIMIT
+# failures for one account or from one client address, that account or address
+# waits STAFF_LOGIN_COOLOFF_MINUTES. The two are counted separately. The address
+# is the project's one rule (advice.client: socket, or COMMENTS_TRUSTED_PROXIES
+# proxies' X-Forwarded-For). `manage.py axes_reset_username NAME` lets one back in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("STAFF_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = max(1, env_int("STAFF_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=max(1, env_int("STAFF_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_CLIENT_IP_CALLABLE = "advice.client.request_client_address"
+AXES_LOCKOUT_CALLABLE = "advice.staff.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A try while locked out does not extend the lock (else anyone could keep an
+# editor locked out for ever by trying once per cool-off).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Two factors (django-otp: TOTP, recovery codes). Required of superusers when
+# REQUIRE_2FA_FOR_SUPERUSERS is on (default: on when DEBUG is off, so `make
+# run`'s development admin is exempt), of all staff when STAFF_REQUIRE_2FA is on.
+REQUIRE_2FA_FOR_SUPERUSERS = env_bool("REQUIRE_2FA_FOR_SUPERUSERS", not DEBUG)
+STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", False)
+# After n wrong codes a device refuses every code for 2**(n-1) seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# A staff session unused this long ends (0: never).
+STAFF_SESSION_IDLE_HOURS = float(os.environ.get("STAFF_SESSION_IDLE_HOURS") or 8)
+# Password reset mails: at most this many requests per address typed and per
+# client address in each window; more get the same page and no mail.
+STAFF_PASSWORD_RESET_LIMIT = env_int("STAFF_PASSWORD_RESET_LIMIT", 5)
+STAFF_PASSWORD_RESET_WINDOW_MINUTES = env_int("STAFF_PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 # --- Site -------------------------------------------------------------------
 SITE_NAME = os.environ.get("SITE_NAME", "Ask the Columnist")
+OTP_TOTP_ISSUER = SITE_NAME  # the name authenticator apps show beside the code
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Markdown editor (django-markdownx) ------------------------------------
@@ -267,6 +348,15 @@ COMMENTS_SIGNATURE_MAX_AGE = env_int("COMMENTS_SIGNATURE_MAX_AGE", 2 * 60 * 60) 
 COMMENTS_TIMING_RULES = env_bool("COMMENTS_TIMING_RULES", True)
 COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 90)
 COMMENTS_TRUSTED_PROXIES = env_int("COMMENTS_TRUSTED_PROXIES", 0)
+# Minutes a writer may edit or remove their own comment from the browser that
+# posted it (Remark42's default edit window is 5; a typo is seen in minutes).
+COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 10)
+# Reply notifications (advice/comments/notify.py): at most this many e-mails
+# an hour to one reader; a confirmation link lasts COMMENTS_NOTIFY_CONFIRM_DAYS;
+# a subscription with no reply for COMMENTS_NOTIFY_RETENTION_DAYS ends.
+COMMENTS_NOTIFY_MAX_PER_HOUR = env_int("COMMENTS_NOTIFY_MAX_PER_HOUR", 6)
+COMMENTS_NOTIFY_CONFIRM_DAYS = env_int("COMMENTS_NOTIFY_CONFIRM_DAYS", 7)
+COMMENTS_NOTIFY_RETENTION_DAYS = env_int("COMMENTS_NOTIFY_RETENTION_DAYS", 365)
 
 # --- Note drafting ----------------------------------------------------------
 NOTES_END_OF_DAY = os.environ.get("NOTES_END_OF_DAY", "17:00")

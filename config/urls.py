@@ -6,11 +6,16 @@ from django.urls import include, path
 
 from advice import editor, errors
 from advice.seo import SITEMAPS, robots_txt
+from config.methods import allow_methods
 
 handler404 = "advice.errors.page_not_found"
 handler500 = "advice.errors.server_error"
 
 urlpatterns = [
+    # Staff: export or erase a reader's data (advice.privacy), before the admin.
+    path("admin/personal-data/", include("advice.privacy.urls")),
+    # Staff password reset by e-mail, before the admin's own catch-all.
+    path("admin/", include("advice.staff.urls")),
     path("admin/", admin.site.urls),
     # The markdownx widget posts here; these are our own staff-only views.
     path(
@@ -18,12 +23,16 @@ urlpatterns = [
     ),
     path(settings.MARKDOWNX_UPLOAD_URLS_PATH.lstrip("/"), editor.upload, name="markdownx_upload"),
     path("healthz", errors.healthz, name="healthz"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        allow_methods("GET", "HEAD")(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("notes/", include("notes.urls")),
     # Development only (static() adds nothing when DEBUG is off): uploaded
-    # images, before the catch-all for old WordPress links. In production the
-    # proxy or object storage serves MEDIA_URL.
+    # images. In production the proxy or object storage serves MEDIA_URL.
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
     path("", include("advice.urls")),
 ]

@@ -46,6 +46,16 @@ def _empty_cache():
     return
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Queued tasks (mail, daily jobs) run at once in the test's process
+    (django-tasks' ImmediateBackend), so a test sees its mail in
+    ``mail.outbox`` after the commit. The queue's own tests
+    (tests/advice/test_mail_queue.py, test_tasks.py) put back the database
+    backend and run a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def make_topic(db):
     def make(**fields) -> Topic:

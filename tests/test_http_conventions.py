@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from advice.comments.cookies import REMEMBER_COOKIE, remember_cookie_value
+from advice.comments.notify import confirm_token, unsubscribe_token
 from advice.models import Article, Comment, Topic
 from config.methods import declared_methods
 from notes.models import NoteTemplate
@@ -90,6 +91,14 @@ def _comment(world: World) -> dict:
     return {"slug": world.article.slug, "pk": world.comments[-1].pk}
 
 
+def _confirm_token(world: World) -> dict:
+    return {"token": confirm_token("no-such-subscription")}
+
+
+def _unsubscribe_token(world: World) -> dict:
+    return {"token": unsubscribe_token("no-such-subscription")}
+
+
 def _topic(world: World) -> dict:
     return {"slug": world.topic.slug}
 
@@ -102,11 +111,17 @@ SAMPLES: dict[str, Sample] = {
     # Home: its Last-Modified is given only to readers without a session or
     # comment cookie, so the answer varies by cookie.
     "advice:home": Sample(varies_on_cookie=True),
-    "advice:article_detail": Sample(kwargs=_article, varies_on_cookie=True),
+    # POST: an embedded note drafter's post-back without JavaScript.
+    "advice:article_detail": Sample(kwargs=_article, allow=FORM, varies_on_cookie=True),
     # GET is the address bar after a refused comment: back to the form.
     "advice:comment_post": Sample(kwargs=_article, status=302, allow=FORM),
     # A stable address for a comment: 302 to the comment page holding it now.
     "advice:comment_permalink": Sample(kwargs=_comment, status=302),
+    # The writer's edit page: refused (403) to a browser without the comment's token.
+    "advice:comment_edit": Sample(kwargs=_comment, status=403, allow=FORM, varies_on_cookie=True),
+    # Links in reply-notification e-mails (a token for no subscription).
+    "advice:subscription_confirm": Sample(kwargs=_confirm_token, status=404, allow=FORM),
+    "advice:subscription_unsubscribe": Sample(kwargs=_unsubscribe_token, allow=FORM),
     "advice:comment_feed": Sample(
         kwargs=_article, content_type="application/rss+xml; charset=utf-8"
     ),

@@ -10,12 +10,17 @@ registers :class:`CommentAdmin`. See docs/architecture.md ("``comments/``").
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.db import models
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from advice.comments import moderation
+from advice.comments import moderation, subscription_admin  # noqa: F401  (registers it)
+from advice.comments.reply_admin import CommentAnswerMixin
 from advice.models import Comment
 from advice.publishing import articles_touch
+from advice.trail import trail_recent_html
+from advice.weblinks import WebURLValidator
 
 
 def changed_message(count: int, verb: str, noun: str = "comment") -> str:
@@ -75,7 +80,7 @@ class CommentAdminForm(forms.ModelForm):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(CommentAnswerMixin, admin.ModelAdmin):
     """The moderation queue: opens on held comments, bulk approve / spam /
     remove / restore through :mod:`advice.comments.moderation` (``can_moderate``).
 
@@ -100,21 +105,28 @@ class CommentAdmin(admin.ModelAdmin):
     fields = [
         "article", "parent", "author_name", "author_email", "author_url", "body",
         "status", "created_at", "user", "by_columnist", "ip_address", "user_agent",
+        "earlier_texts", "recent_activity",
     ]  # fmt: skip
 
     list_display = [
-        "status", "article", "author", "created_at", "excerpt", "ip_address",
+        "status", "article", "author", "created_at", "excerpt", "in_reply_to", "ip_address",
     ]  # fmt: skip
     list_display_links = ["excerpt"]
     list_filter = [
         CommentStatusFilter, "by_columnist", ("article", admin.RelatedOnlyFieldListFilter),
     ]  # fmt: skip
     search_fields = ["author_name", "author_email", "body", "ip_address", "article__title"]
-    list_select_related = ["article"]
+    list_select_related = ["article", "parent"]
     raw_id_fields = ["article", "parent", "user"]
-    readonly_fields = ["ip_address", "user_agent"]
+    readonly_fields = ["ip_address", "user_agent", "earlier_texts", "recent_activity"]
     # Commenters' websites are http/https only; a bare host is taken as https.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # The "Currently:" link beside the field is drawn for http/https only.
+    formfield_overrides = {
+        models.URLField: {
+            "assume_scheme": "https",
+            "widget": AdminURLFieldWidget(validator_class=WebURLValidator),
+        }
+    }
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
     actions = ["approve_comments", "spam_comments", "remove_comments", "restore_comments"]
@@ -126,7 +138,22 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Author", ordering="author_name")
     def author(self, obj):
-        return f"{obj.author_name} <{obj.author_email}>" if obj.author_email else obj.author_name
+        name = f"{obj.author_name} <{obj.author_email}>" if obj.author_email else obj.author_name
+        if not obj.website:  # http/https only, whatever is stored (Comment.website)
+            return name
+        return format_html('<a href="{}" rel="nofollow ugc noopener">{}</a>', obj.website, name)
+
+    def view_on_site(self, obj):
+        """The comment's permalink, offered only while the public can see
+        the comment (its permalink is 404 otherwise)."""
+        visible = Comment.objects.visible().filter(pk=obj.pk).exists()
+        if not visible or not obj.article.is_published():
+            return None
+        return obj.get_absolute_url()
+
+    @admin.display(description="Recent activity")
+    def recent_activity(self, obj):
+        return trail_recent_html(obj)
 
     @admin.display(description="Comment")
     def excerpt(self, obj):
@@ -165,7 +192,7 @@ class CommentAdmin(admin.ModelAdmin):
         articles_touch(article_ids=article_ids)
 
     def _moderate(self, request, queryset, action, verb):
-        count = action(comments=queryset, by=request.user)
+        count = action(comments=queryset, by=request.user, source="bulk action")
         level = messages.SUCCESS if count else messages.WARNING
         self.message_user(request, changed_message(count, verb), level)
 

@@ -14,8 +14,9 @@ from datetime import datetime
 from django import forms
 
 from advice.comments.submit import CommentData
-from advice.models import acts_as_columnist
+from advice.models import CommentSubscription, acts_as_columnist
 from advice.reader_fields import EmailAddressField, PlainTextField, WebsiteField
+from advice.reader_refusals import ReaderRefusals
 from advice.signed_forms import SignedForm
 
 
@@ -46,7 +47,7 @@ def check_form_token(
     )
 
 
-class CommentForm(SignedForm):
+class CommentForm(ReaderRefusals, SignedForm):
     """A comment or a reply on one article.
 
     Field limits are WordPress's (name 245, e-mail 100, website 200, comment
@@ -87,11 +88,20 @@ class CommentForm(SignedForm):
         label="Remember my name, e-mail and website in this browser for next time",
         required=False,
     )
+    notify_replies = forms.BooleanField(label="E-mail me when someone replies", required=False)
+    notify_article = forms.BooleanField(
+        label="E-mail me about all new comments on this article", required=False
+    )
 
     token_salt = "advice.comments.form-token"
     refused_thing = "comment"
     fields_message = "Your comment was not posted: please correct the fields marked below."
     token_required = True
+    # Refusals in the site's voice, focus on the field at fault (advice.reader_refusals).
+    field_nouns = {
+        "name": "name", "email": "e-mail address", "url": "website address", "body": "comment",
+    }  # fmt: skip
+    focus_field = "body"
 
     def __init__(self, *args, article, user=None, now: datetime | None = None, **kwargs):
         self.article = article
@@ -127,4 +137,11 @@ class CommentForm(SignedForm):
             url=cleaned.get("url") or "",
             body=cleaned["body"],
             parent_id=cleaned.get("parent"),
+            notify=(
+                CommentSubscription.Scope.ARTICLE
+                if cleaned.get("notify_article")
+                else CommentSubscription.Scope.REPLIES
+                if cleaned.get("notify_replies")
+                else ""
+            ),
         )

@@ -34,6 +34,8 @@ the affected articles in one more UPDATE
 (:func:`advice.publishing.articles_touch`): the article page's caches and its
 ``Last-Modified`` key on that time. Admin actions and views call these
 functions; nothing moderates from signals or ``save()``.
+Given ``by`` (the acting
+user), each changed comment also gets a trail entry (:mod:`advice.trail`).
 
 Publishing articles and opening or closing their comments are not
 moderation of comments: they live in :mod:`advice.publishing`.
@@ -56,9 +58,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from advice.comments.notify import comments_approved_notify, subscriptions_end_for_comments
 from advice.mail import mail_send
 from advice.models import Comment
 from advice.publishing import articles_touch
+from advice.trail import trail_record
 from config.site import site_url
 
 logger = logging.getLogger(__name__)
@@ -95,38 +99,60 @@ def _comments_queryset(comments: QuerySet | Iterable[Comment]) -> QuerySet:
     return Comment.objects.filter(pk__in=[c.pk for c in comments])
 
 
-def _apply(transition: Transition, comments, by) -> int:
+# What each action writes in the trail (advice.trail), per comment.
+TRAIL_MESSAGES = {
+    "approve": "Approved",
+    "spam": "Marked as spam",
+    "remove": "Removed",
+    "restore": "Restored",
+}
+
+
+def _apply(transition: Transition, comments, by, source: str) -> int:
     targets = _comments_queryset(comments).filter(status__in=transition.sources)
     with transaction.atomic():
+        if by is not None:
+            # The rows that change, fixed (and locked) first: one trail entry each.
+            ids = list(targets.select_for_update().values_list("pk", flat=True))
+            targets = Comment.objects.filter(pk__in=ids)
+            message = TRAIL_MESSAGES[transition.name] + (f" ({source})" if source else "")
+            trail_record(user=by, objects=targets, message=message)
         # Touch the articles first, while ``targets`` still matches the rows.
         articles_touch(article_ids=targets.values("article_id"))
+        if transition.target == APPROVED:  # reply notices (advice.comments.notify)
+            comments_approved_notify(comment_ids=targets.values_list("pk", flat=True))
+        elif transition.target == SPAMMED:  # a spam comment's subscription ends
+            subscriptions_end_for_comments(comments=targets)
         changed = targets.update(status=transition.target)
     if changed:
         logger.info("%s: %d comment(s) by %s", transition.name, changed, by or "system")
     return changed
 
 
-def comment_approve(*, comments: QuerySet | Iterable[Comment], by=None) -> int:
+def comment_approve(*, comments: QuerySet | Iterable[Comment], by=None, source: str = "") -> int:
     """Approve ``comments`` (held, spam or removed ones become approved and
-    visible). ``by`` is the acting user, for the log. Returns how many changed."""
-    return _apply(APPROVE, comments, by)
+    visible). ``by`` is the acting user: each changed comment gets a trail
+    entry (:func:`advice.trail.trail_record`) "Approved", followed by
+    `` (source)`` when ``source`` names where ("bulk action"); the other
+    actions take the same two. Returns how many changed."""
+    return _apply(APPROVE, comments, by, source)
 
 
-def comment_spam(*, comments: QuerySet | Iterable[Comment], by=None) -> int:
+def comment_spam(*, comments: QuerySet | Iterable[Comment], by=None, source: str = "") -> int:
     """Mark ``comments`` as spam (hidden). Returns how many changed."""
-    return _apply(SPAM, comments, by)
+    return _apply(SPAM, comments, by, source)
 
 
-def comment_remove(*, comments: QuerySet | Iterable[Comment], by=None) -> int:
+def comment_remove(*, comments: QuerySet | Iterable[Comment], by=None, source: str = "") -> int:
     """Remove ``comments``: soft, the row stays with status ``removed`` and
     can be restored. Returns how many changed."""
-    return _apply(REMOVE, comments, by)
+    return _apply(REMOVE, comments, by, source)
 
 
-def comment_restore(*, comments: QuerySet | Iterable[Comment], by=None) -> int:
+def comment_restore(*, comments: QuerySet | Iterable[Comment], by=None, source: str = "") -> int:
     """Undo removal or a spam mark: removed and spam comments become
     approved; held and approved ones are left alone. Returns how many changed."""
-    return _apply(RESTORE, comments, by)
+    return _apply(RESTORE, comments, by, source)
 
 
 def held_notify_recipients(author_email: str | None, managers) -> list[str]:
@@ -159,6 +185,7 @@ def comment_held_notify(*, comment: Comment) -> bool:
             "site_name": settings.SITE_NAME,
             "admin_url": site_url(reverse("admin:advice_comment_change", args=[comment.pk])),
             "queue_url": site_url(reverse("admin:advice_comment_changelist")),
+            "comment_url": site_url(comment.get_absolute_url()),  # answers once approved
         }
     except Exception:  # any data failure must not reach the reader
         logger.exception("Could not send the held-comment e-mail for comment %s", comment.pk)

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from advice.comments.moderation import comment_held_notify
+from advice.comments.notify import comments_approved_notify, subscription_request
 from advice.comments.rules import (
     MSG_BAD_PARENT,
     MSG_CLOSED,
@@ -62,6 +63,8 @@ class CommentData:
     url: str
     body: str
     parent_id: int | None = None
+    # The reply notifications asked for: a CommentSubscription.Scope value, or "".
+    notify: str = ""
 
 
 @dataclass(frozen=True)
@@ -213,9 +216,12 @@ def comment_submit(
             by_columnist=staff,
             browser_key=client.browser_key,
         )
+        if data.notify:
+            subscription_request(comment=comment, scope=data.notify, now=now)
         if status == Comment.Status.APPROVED:
             # Shown to every reader at once: a new version for cached pages.
             articles_touch(article_ids=[locked.pk], now=now)
+            comments_approved_notify(comment_ids=[comment.pk])  # reply notices, after commit
 
     if status == Comment.Status.PENDING:
         # Once committed (at once here, unless a caller wraps us in a transaction).

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from advice import caching
 from advice.client import request_client_address
 from advice.comments import cookies
+from advice.comments.editing import own_comments
 from advice.comments.forms import CommentForm
 from advice.comments.rules import MSG_CLOSED
 from advice.comments.submit import ClientInfo, comment_submit
@@ -50,6 +51,17 @@ def _thread_with_own_held(article, thread, browser_token: str):
     return _with_held(thread, held)
 
 
+def comment_place(article, comment_pk: int, browser_token: str) -> str:
+    """Where comment ``comment_pk`` of ``article`` stands for this browser
+    (its own held comments count): the article's address with ``?cpage=N``
+    when not on the first comment page, and ``#comment-<id>``."""
+    thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
+    entries = _thread_with_own_held(article, thread, browser_token)
+    page = comment_page_number(entries, comment_pk, settings.COMMENTS_PER_PAGE)
+    query = f"?cpage={page}" if page > 1 else ""
+    return f"{article.get_absolute_url()}{query}#comment-{comment_pk}"
+
+
 def _comment_thread_html(request, article, comments_open: bool, timeout: int, number: int) -> str:
     """The comment tree of comment page ``number`` (``?cpage=N`` in normal
     form, :func:`config.pagequery.normal_page`) as HTML; pages as
@@ -63,7 +75,7 @@ def _comment_thread_html(request, article, comments_open: bool, timeout: int, nu
     rendered for it alone. Costs one query when rendered, none from the cache
     (one more when the browser has a comment token)."""
 
-    def render_thread(held=()) -> str:
+    def render_thread(held=(), editable=frozenset()) -> str:
         thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
         count = len(thread)
         if held:
@@ -74,15 +86,17 @@ def _comment_thread_html(request, article, comments_open: bool, timeout: int, nu
             "comment_page": comment_page,
             "comment_count": count,
             "comments_open": comments_open,
+            "editable_ids": editable,  # this browser's comments it may still edit
+            "article_slug": article.slug,
         }
         return render_to_string("advice/_comment_thread.html", context)
 
     token = cookies.browser_token(request)
     if token:
         key = cookies.browser_key_hash(token)
-        held = list(cookies.own_held_comments(article, key))
-        if held:
-            return render_thread(held)
+        held, editable = own_comments(article, browser_key=key, now=timezone.now())
+        if held or editable:
+            return render_thread(held, editable)
     cache_key = caching.fragment_key(
         "comments",
         article.pk,
@@ -181,13 +195,7 @@ def comment_post(request, slug: str):
             raise Http404("No article here.")
         return _refused(request, article, form, result.message, result.status_code)
     comment = result.comment
-    thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
-    entries = _thread_with_own_held(article, thread, token)
-    page = comment_page_number(entries, comment.pk, settings.COMMENTS_PER_PAGE)
-    query = f"?cpage={page}" if page > 1 else ""
-    response = HttpResponseRedirect(
-        f"{article.get_absolute_url()}{query}#comment-{comment.pk}", status=303
-    )
+    response = HttpResponseRedirect(comment_place(article, comment.pk, token), status=303)
     secure = request.is_secure()
     cookies.browser_cookie_set(response, token, secure=secure)
     if form.cleaned_data.get("remember") and not form.is_staff:

@@ -1,9 +1,9 @@
 """What the site keeps for one e-mail address, and its export and erasure.
 
 Each kind of record a reader leaves is a :class:`Source` in :data:`SOURCES`
-(comments, reader questions, mail waiting in the task queue). A new kind of
-record that holds an address — e-mail subscriptions, when they exist — is
-one more :class:`Source` appended there: export and erasure (and the
+(comments and their earlier texts, reply subscriptions, reader questions,
+mail waiting in the task queue). A new kind of record that holds an
+address is one more :class:`Source` there: export and erasure (and the
 "nothing left in any table" test) then cover it with no other change.
 
 Addresses match case-insensitively (``Reader@Example.com`` is
@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from advice.models import Article, Comment, ReaderQuestion
+from advice.models import Article, Comment, CommentRevision, CommentSubscription, ReaderQuestion
 from advice.publishing import articles_touch
 from advice.search.sqlite import COMMENT_FTS_TABLE
 from advice.trail import CHANGE, DELETION, trail_record
@@ -170,6 +170,55 @@ def reader_questions_erase(email: str, *, remove_text: bool, by, key: str) -> in
     return len(questions)
 
 
+# --- reply subscriptions and comments' earlier texts ---------------------------
+
+
+def _subscriptions(email: str):
+    return CommentSubscription.objects.for_address(normalise_address(email))
+
+
+def subscriptions_export(email: str) -> list[dict]:
+    """Every reply subscription of ``email``: its comment, article, scope
+    and times."""
+    return [
+        {
+            "comment": s.comment_id,
+            "article": _article_ref(s.article),
+            "email": s.email,
+            "scope": s.get_scope_display(),
+            "asked_at": _time(s.created_at),
+            "confirmed_at": _time(s.confirmed_at),
+            "last_reply_at": _time(s.last_reply_at),
+        }
+        for s in _subscriptions(email).select_related("article").order_by("created_at", "id")
+    ]
+
+
+def subscriptions_erase(email: str, *, remove_text: bool, by, key: str) -> int:
+    """Delete the reply subscriptions of ``email`` (and the record of the
+    notices sent to it)."""
+    return _subscriptions(email).delete()[1].get(CommentSubscription._meta.label, 0)
+
+
+def _revisions(email: str):
+    return CommentRevision.objects.filter(comment__in=_comments(email).values("pk"))
+
+
+def comment_revisions_export(email: str) -> list[dict]:
+    """The earlier texts of the comments written under ``email`` (kept when
+    their writer edited them)."""
+    return [
+        {"comment": r.comment_id, "replaced_at": _time(r.replaced_at), "text": r.body}
+        for r in _revisions(email).order_by("replaced_at", "id")
+    ]
+
+
+def comment_revisions_erase(email: str, *, remove_text: bool, by, key: str) -> int:
+    """Delete the earlier texts of the comments written under ``email``
+    (they may name the reader, and moderators no longer need them)."""
+    return _revisions(email).delete()[0]
+
+
 # --- mail waiting in the task queue (django-tasks' database backend) --------
 
 
@@ -201,10 +250,12 @@ def queued_mail_erase(email: str, *, remove_text: bool, by, key: str) -> int:
 
 
 SOURCES: list[Source] = [
+    # Before "comments": they find their records through the comments' address.
+    Source("comment_revisions", comment_revisions_export, comment_revisions_erase),
+    Source("subscriptions", subscriptions_export, subscriptions_erase),
     Source("comments", comments_export, comments_erase),
     Source("reader_questions", reader_questions_export, reader_questions_erase),
     Source("queued_mail", queued_mail_export, queued_mail_erase),
-    # E-mail subscriptions do not exist yet; when they do, their Source goes here.
 ]
 
 

@@ -8,12 +8,12 @@ them (``COMMENTS_IP_RETENTION_DAYS``), so page and behaviour agree.
 
 from django.conf import settings
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from advice.comments.cookies import BROWSER_COOKIE, REMEMBER_COOKIE
+from config.methods import allow_methods
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def privacy(request):
     """The privacy page (GET / HEAD)."""
     return render(

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from advice.markdown import nesting_problem
 from advice.models import ReaderQuestion
 from advice.questions.services import reader_question_make_article
+from advice.trail import ADDITION, trail_record
 
 
 class ReaderQuestionInline(admin.TabularInline):
@@ -73,6 +74,13 @@ class ReaderQuestionAdmin(admin.ModelAdmin):
             reader_question_make_article(question=question, author=request.user)
             for question in queryset.select_related("article")
         ]
+        trail_record(user=request.user, objects=queryset, message="Draft article made")
+        trail_record(
+            user=request.user,
+            objects=articles,
+            message="Made from a reader question",
+            action_flag=ADDITION,
+        )
         for article in articles:
             # The draft keeps the reader's text as sent; saving it will ask
             # the editor to flatten what the renderer had to flatten.

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from advice.mailqueue import mail_enqueue, mail_message
 from advice.models import Comment
-from advice.tasks import Backlog, queue_backlog
+from advice.tasks import DAILY, Backlog, queue_backlog
 from tests.advice.test_mail_queue import DB_BACKEND, run_worker
 
 
@@ -57,13 +57,14 @@ def test_daily_ip_clearing_runs_through_the_queue(
     recent.refresh_from_db()
     assert (old.ip_address, old.user_agent) == (None, "")
     assert (recent.ip_address, recent.user_agent) == ("203.0.113.8", "New browser")
-    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2  # with the pruning
+    # With the task pruning and the reply-subscription pruning.
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == len(DAILY)
 
 
 def test_enqueue_daily_twice_before_the_worker_runs_queues_each_job_once():
     enqueue_daily()
     assert "already waiting" in enqueue_daily()
-    assert DBTaskResult.objects.filter(status="READY").count() == 2
+    assert DBTaskResult.objects.filter(status="READY").count() == len(DAILY)
 
 
 # --- backlog and /healthz -------------------------------------------------------------
