@@ -13,6 +13,7 @@ from datetime import datetime
 from django import forms
 
 from advice.reader_fields import EmailAddressField, PlainTextField
+from advice.reader_refusals import ReaderRefusals
 from advice.signed_forms import SignedForm
 
 QUESTION_MAX_CHARS = 5000
@@ -36,15 +37,19 @@ def check_ask_token(
     return AskForm.token_refusal(token, now=now, min_age=min_age, max_age=max_age, timing=timing)
 
 
-class AskForm(SignedForm):
+class AskForm(ReaderRefusals, SignedForm):
     """The Ask form. ``name`` may be blank (shown as "Anonymous");
     ``question`` up to 5,000 characters; ``honeypot`` must stay empty;
     ``token`` is :func:`ask_token`, checked against ``now`` (a missing token
-    is refused as a bad one)."""
+    is refused as a bad one). Refused, it is shown again with the focus on
+    the first field at fault (:class:`advice.reader_refusals.ReaderRefusals`)."""
 
     token_salt = "advice.questions.ask-token"
     refused_thing = "question"
     fields_message = MSG_FIELDS
+    # Refusals in the site's voice, focus on the field at fault (advice.reader_refusals).
+    field_nouns = {"name": "name", "email": "e-mail address", "question": "question"}
+    focus_field = "question"
 
     name = PlainTextField(
         label="Name",
