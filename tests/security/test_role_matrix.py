@@ -9,9 +9,9 @@ saying which table to add it to, so a new endpoint cannot escape.
 
 Roles: an anonymous reader; a reader carrying the remember-me and
 held-comment cookies; a member of the "Moderators" group (made by
-migration 0002); an editor (staff with the article, topic and note-template
-permissions and the reader-question queue: there is no "Editors" group, so
-the role is built from permissions here); a superuser. Expected: a role
+migration 0002); a member of the "Editors" group (migration 0009: the
+article, topic and note-template permissions and the reader-question
+queue); a superuser. Expected: a role
 reaches what its permissions give (2xx, a redirect that is not the login
 page, or a form error) and is refused everything else (403, the admin's
 login page, or 404 for an admin app index it has no model in); nobody ever
@@ -23,7 +23,7 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core import signing
@@ -200,12 +200,6 @@ def test_every_endpoint_has_an_expectation():
 # --- Roles and a world to act on -------------------------------------------
 
 
-EDITOR_PERMISSIONS = [
-    *(f"{op}_{model}" for model in ("article", "topic", "notetemplate") for op in ALL_OPS),
-    "view_readerquestion", "change_readerquestion",
-]  # fmt: skip
-
-
 def make_role(role: str, client, django_user_model):
     if role == "reader":
         client.cookies[REMEMBER_COOKIE] = remember_cookie_value("Ann", "ann@example.com", "")
@@ -222,7 +216,7 @@ def make_role(role: str, client, django_user_model):
     if role == "moderator":
         user.groups.add(Group.objects.get(name="Moderators"))
     elif role == "editor":
-        user.user_permissions.add(*Permission.objects.filter(codename__in=EDITOR_PERMISSIONS))
+        user.groups.add(Group.objects.get(name="Editors"))
     client.force_login(user)
     return user
 
