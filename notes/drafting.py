@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -61,7 +62,8 @@ class Drafter:
 
     def page_data(self) -> dict:
         """What ``drafter.js`` gets in the page's JSON data block: the parsed
-        pieces (never the template text to parse) and the blank fields."""
+        pieces (never the template text to parse), the blank fields and the
+        send-time rule (:func:`send_rule_data`)."""
         return {
             "slug": self.note.slug,
             "body": self.body.to_json(),
@@ -75,6 +77,7 @@ class Drafter:
                 }
                 for index, blank in enumerate(self.blanks)
             ],
+            "send": send_rule_data(self.note),
         }
 
 
@@ -153,8 +156,13 @@ class DraftResult:
     missing: list[str]
 
 
-def draft(drafter: Drafter, values: dict[str, str]) -> DraftResult:
-    """Fill ``drafter``'s subject and body with ``values`` (blank key → text)."""
+def draft(
+    drafter: Drafter, values: dict[str, str], *, refused: frozenset[str] = frozenset()
+) -> DraftResult:
+    """Fill ``drafter``'s subject and body with ``values`` (blank key → text).
+    Blanks whose keys are in ``refused`` (typed, but refused, e.g. too long)
+    are left unfilled yet not listed as ``missing``: their own message says
+    why."""
     subject = fill(drafter.subject, values)
     body = fill(drafter.body, values)
     return DraftResult(
@@ -163,7 +171,11 @@ def draft(drafter: Drafter, values: dict[str, str]) -> DraftResult:
         subject_preview=preview_html(drafter.subject, values),
         body_preview=preview_html(drafter.body, values),
         mailto=mailto_href(subject, body),
-        missing=[drafter.label(blank) for blank in missing_blanks(drafter.blanks, values)],
+        missing=[
+            drafter.label(blank)
+            for blank in missing_blanks(drafter.blanks, values)
+            if blank.key not in refused
+        ],
     )
 
 
@@ -193,23 +205,56 @@ def rule_summary(note: NoteTemplate) -> str:
     )
 
 
+# Why no send time is shown (the page script shows the same, from its data).
+NO_DATE = {
+    NoteTemplate.SendRule.END_OF_DAY: (
+        "No send time yet: give the day the interview ended and the time it ended."
+    ),
+    NoteTemplate.SendRule.BUSINESS_DAYS: "No send time yet: give the day you applied.",
+}
+NO_TIME = "No send time yet: give the time the interview ended, too."
+
+
+def send_rule_data(note: NoteTemplate) -> dict:
+    """The send-time rule of ``note`` for the page script
+    (:func:`notes.sendtime.rule_data` with the set times), and what it says
+    while the date (``no_date``) or the time (``no_time``) is missing."""
+    data = sendtime.rule_data(note.send_rule, note.send_after_days, **rule_times())
+    data["no_date"] = NO_DATE.get(note.send_rule, NO_DATE[NoteTemplate.SendRule.END_OF_DAY])
+    data["no_time"] = NO_TIME
+    data["reminder_url"] = reverse("notes:reminder", kwargs={"slug": note.slug})
+    return data
+
+
+def send_display(at: datetime) -> str:
+    """``at`` as the page shows it: "Monday 10 March 2025 at 09:00"."""
+    return f"{at:%A} {at.day} {at:%B %Y} at {at:%H:%M}"
+
+
 @dataclass(frozen=True)
 class SendAdvice:
     """The suggested send time for the page: ``at`` (aware, reader's zone),
-    ``display`` ("Monday 10 March 2025 at 09:00"), ``zone`` name, ``reason``
-    and the ``reminder_url`` of the ``.ics`` (send time and zone only)."""
+    ``display`` (:func:`send_display`), ``zone`` name, ``reason``, the
+    ``reminder_url`` of the ``.ics`` (send time and zone only) and, when
+    ``at`` has passed, ``overdue`` ("That was 3 days ago — send it today.")."""
 
     at: datetime
     display: str
     zone: str
     reason: str
     reminder_url: str
+    overdue: str = ""
 
 
-def send_advice(note: NoteTemplate, cleaned: dict) -> SendAdvice | None:
-    """The send time for a valid drafter form's ``cleaned`` data, or None
-    when the reader gave no date (or, for the end-of-day rule, no time)."""
-    day, clock, zone_name = cleaned.get("ended_date"), cleaned.get("ended_time"), cleaned["tz"]
+def send_advice(
+    note: NoteTemplate, cleaned: dict, *, now: datetime | None = None
+) -> SendAdvice | None:
+    """The send time for a drafter form's ``cleaned`` data (its date, time
+    and zone fields valid), or None when the reader gave no date (or, for the
+    end-of-day rule, no time). ``now`` (aware; default: now) tells whether
+    the time has passed."""
+    day, clock = cleaned.get("ended_date"), cleaned.get("ended_time")
+    zone_name = cleaned.get("tz") or settings.TIME_ZONE
     if day is None:
         return None
     zone = sendtime.zone_from_name(zone_name)
@@ -227,11 +272,15 @@ def send_advice(note: NoteTemplate, cleaned: dict) -> SendAdvice | None:
     query = urlencode({"at": f"{at:%Y-%m-%dT%H:%M}", "tz": zone_name})
     return SendAdvice(
         at=at,
-        display=f"{at:%A} {at.day} {at:%B %Y} at {at:%H:%M}",
+        display=send_display(at),
         zone=zone_name,
         reason=advice.reason,
         reminder_url=reverse("notes:reminder", kwargs={"slug": note.slug}) + "?" + query,
+        overdue=sendtime.overdue_message(at, now or timezone.now()),
     )
+
+
+SEND_FIELDS = ("ended_date", "ended_time", "tz")
 
 
 def drafter_context(
@@ -239,29 +288,44 @@ def drafter_context(
     form: BaseDrafterForm,
     *,
     back_url: str = "",
+    action_url: str = "",
+    now: datetime | None = None,
 ) -> dict:
     """The context of ``notes/_drafter.html`` for ``form`` (bound or not).
 
-    A bound form fills the note with the blanks that passed validation and,
-    when the whole form is valid, computes the send time; an unbound one
-    shows the note with every blank unfilled.
+    A bound form fills the note with the blanks that passed validation (a
+    refused blank is not "still blank": its own message says why), computes
+    the send time when the date, time and zone fields passed (else
+    ``no_send`` says why there is none), and puts the focus on the first
+    field at fault. An unbound one shows the note with every blank unfilled.
+    The form posts to ``action_url`` (default: the standalone page).
     """
     values: dict[str, str] = {}
     send = None
+    no_send = ""
     if form.is_bound:
-        if form.is_valid():
-            send = send_advice(drafter.note, form.cleaned_data)
+        form.is_valid()
+        if not any(name in form.errors for name in SEND_FIELDS):
+            send = send_advice(drafter.note, form.cleaned_data, now=now)
+            if send is None:
+                no_send = send_rule_data(drafter.note)[
+                    "no_time" if form.cleaned_data.get("ended_date") else "no_date"
+                ]
         values = form.blank_values()  # the blanks that passed, even if others did not
+        form.focus_first_fault()
+    refused = frozenset(key for name, key in form.blank_keys.items() if name in form.errors)
     return {
         "drafter": drafter,
         "note": drafter.note,
         "form": form,
-        "result": draft(drafter, values),
+        "result": draft(drafter, values, refused=refused),
         "posted": form.is_bound,
         "send": send,
+        "no_send": no_send,
         "rule_summary": rule_summary(drafter.note),
         "data": drafter.page_data(),
         "data_id": f"{drafter.dom_id}-data",
         "back_url": back_url,
-        "action_url": reverse("notes:detail", kwargs={"slug": drafter.note.slug}),
+        "action_url": action_url or reverse("notes:detail", kwargs={"slug": drafter.note.slug}),
+        "download_url": reverse("notes:detail", kwargs={"slug": drafter.note.slug}),
     }

@@ -109,6 +109,49 @@ def blank_fields(post: Mapping[str, object]) -> list[tuple[int, str]]:
     return sorted(filled)
 
 
+def blank_length_message(label: str, length: int, limit: int) -> str:
+    """The refusal for a blank of ``length`` characters where ``limit`` are
+    allowed: "“Role” is 1,203 characters long; the limit is 200. Your text is
+    kept." (thousands separators; the reader's text stays in the field)."""
+    return f"“{label}” is {length:,} characters long; the limit is {limit:,}. Your text is kept."
+
+
+class BlankLength:
+    """A validator: a blank of at most ``limit`` characters, refused with
+    :func:`blank_length_message` (code ``max_length``)."""
+
+    def __init__(self, label: str, limit: int):
+        self.label = label
+        self.limit = limit
+
+    def __call__(self, value: str) -> None:
+        if len(value) > self.limit:
+            raise forms.ValidationError(
+                blank_length_message(self.label, len(value), self.limit), code="max_length"
+            )
+
+
+# A drafter embedded in another page (an article) posts back to that page
+# with the note template's slug in this field; with nothing but drafter
+# fields (:func:`drafter_post_slug`).
+NOTE_FIELD = "note"
+_DRAFTER_FIELDS = frozenset({NOTE_FIELD, "back", "action", "ended_date", "ended_time", "tz"})
+
+
+def drafter_post_slug(post: Mapping[str, object]) -> str | None:
+    """The slug of the note template a POST to an embedding page is for:
+    ``post`` (a ``QueryDict``) must name one in :data:`NOTE_FIELD` and hold
+    nothing but drafter fields (blanks, date, time, zone, way back, action).
+    None for anything else (a stray or forged POST), which the page refuses."""
+    slug = post.get(NOTE_FIELD)
+    if not isinstance(slug, str) or not slug or len(slug) > 200:
+        return None
+    for name in post:
+        if name not in _DRAFTER_FIELDS and blank_field_number(name) is None:
+            return None
+    return slug
+
+
 class BaseDrafterForm(forms.Form):
     """Fields every drafter has; the blank fields are added by
     :func:`drafter_form_class`. ``blank_keys`` maps field name → blank key."""
@@ -117,12 +160,15 @@ class BaseDrafterForm(forms.Form):
     send_rule: str = NoteTemplate.SendRule.END_OF_DAY
 
     ended_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Give the day as a date, like 2025-03-07. Your text is kept."},
     )
     ended_time = forms.TimeField(
         required=False,
         label="Time it ended",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": "Give the time like 16:30. Your text is kept."},
     )
     tz = forms.CharField(
         required=False,
@@ -162,6 +208,20 @@ class BaseDrafterForm(forms.Form):
                 self.add_error("ended_date", "Give the day of the interview, too.")
         return cleaned
 
+    def focus_first_fault(self) -> str:
+        """Put ``autofocus`` on the first field with an error (in the order
+        the page shows them: blanks, then date, time and zone), so a refused
+        post-back opens there, without JavaScript too. Returns its name, or
+        "" when no field has an error."""
+        order = [*self.blank_keys, "ended_date", "ended_time", "tz"]
+        for name in order:
+            self.fields[name].widget.attrs.pop("autofocus", None)
+        for name in order:
+            if name in self.errors:
+                self.fields[name].widget.attrs["autofocus"] = True
+                return name
+        return ""
+
     def blank_values(self) -> dict[str, str]:
         """Blank key → text typed (valid fields only; call after ``is_valid``)."""
         data = getattr(self, "cleaned_data", {})
@@ -183,7 +243,8 @@ def drafter_form_class(
 
     One optional ``CharField`` per blank (``blank_1``, ``blank_2``… in the
     order the blanks first appear), each at most ``NOTES_BLANK_MAX_LENGTH``
-    characters, label / help / example from ``blank_settings`` (falling back
+    characters (refused with :func:`blank_length_message`), label / help /
+    example from ``blank_settings`` (falling back
     to the blank's own text). Required blanks are not enforced on the server:
     an empty one stays in the note as ``[name]``; the page says which are
     missing. ``send_rule`` (a ``NoteTemplate.SendRule`` value) sets the
@@ -200,6 +261,7 @@ def drafter_form_class(
         attrs = {
             "dir": "auto",
             "autocomplete": "off",
+            "maxlength": str(max_length),
             "data-blank": blank.key,
             "data-required": "true" if blank.required else "false",
         }
@@ -209,13 +271,8 @@ def drafter_form_class(
             label=label,
             help_text=help_text,
             required=False,
-            max_length=max_length,
             widget=forms.TextInput(attrs=attrs),
-            error_messages={
-                "max_length": (
-                    f"Keep this blank to {max_length} characters or fewer (it has %(show_value)d)."
-                )
-            },
+            validators=[BlankLength(label, max_length)],
         )
         keys[name] = blank.key
     fields["blank_keys"] = keys

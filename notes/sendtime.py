@@ -29,6 +29,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 SATURDAY = 5
 
+# The reasons given with a send time, one per outcome of the rules. The page
+# script (static/js/drafter.js) receives them in the page's data
+# (:func:`rule_data`) and gives the same sentence for the same outcome.
+REASON_WEEKEND = "The interview was on a weekend, so send it on Monday morning."
+REASON_LATE = "The interview ended late in the day, so send it the next business morning."
+REASON_END_OF_DAY = "Not right away: send it at the end of the interview day."
+REASON_BUSINESS_DAYS = "Give them {days} business day{s}, then follow up once."
+# When the suggested time is already past (``overdue_message``).
+OVERDUE_NOW = "That time has passed — send it now."
+OVERDUE_YESTERDAY = "That was yesterday — send it today."
+OVERDUE_DAYS = "That was {days} days ago — send it today."
+
 
 class UnknownTimeZone(ValueError):
     """A time-zone name that is not in the IANA database."""
@@ -133,16 +145,16 @@ def send_time_end_of_day(
     if not is_business_day(day):
         return SendTime(
             local_instant(next_business_day(day), morning, zone),
-            "The interview was on a weekend, so send it on Monday morning.",
+            REASON_WEEKEND,
         )
     if clock >= late_after or clock >= end_of_day:
         return SendTime(
             local_instant(next_business_day(day), morning, zone),
-            "The interview ended late in the day, so send it the next business morning.",
+            REASON_LATE,
         )
     return SendTime(
         local_instant(day, end_of_day, zone),
-        "Not right away: send it at the end of the interview day.",
+        REASON_END_OF_DAY,
     )
 
 
@@ -155,10 +167,48 @@ def send_time_business_days(
     day = add_business_days(start, days)
     return SendTime(
         local_instant(day, morning, zone),
-        f"Give them {days} business day{'s' if days != 1 else ''}, then follow up once.",
+        REASON_BUSINESS_DAYS.format(days=days, s="s" if days != 1 else ""),
     )
 
 
 def parse_clock(value: str) -> time:
     """``"17:00"`` → ``time(17, 0)``; raises ``ValueError`` for anything else."""
     return time.fromisoformat(value.strip())
+
+
+def overdue_message(at: datetime, now: datetime) -> str:
+    """What to say when the suggested send time ``at`` (aware, in the
+    reader's zone) is before ``now`` (aware): "That was 3 days ago — send it
+    today." ("yesterday" for one day; "send it now" the same day), counted
+    in calendar days in ``at``'s zone. "" when ``at`` is not past."""
+    if at >= now:
+        return ""
+    days = (now.astimezone(at.tzinfo).date() - at.date()).days
+    if days <= 0:
+        return OVERDUE_NOW
+    if days == 1:
+        return OVERDUE_YESTERDAY
+    return OVERDUE_DAYS.format(days=days)
+
+
+def rule_data(rule: str, days: int, *, end_of_day: time, late_after: time, morning: time) -> dict:
+    """The send-time rule as data for the page script, which computes the
+    same send time as :func:`send_time_end_of_day` /
+    :func:`send_time_business_days` as the reader types: ``rule``
+    (``"end_of_day"`` or ``"business_days"``), ``days`` (business days to
+    wait), the three clock times as ``"HH:MM:SS"`` and the reason and
+    overdue sentences (templates with ``{days}`` / ``{s}``)."""
+    return {
+        "rule": rule,
+        "days": days,
+        "end_of_day": end_of_day.isoformat(),
+        "late_after": late_after.isoformat(),
+        "morning": morning.isoformat(),
+        "reasons": {
+            "weekend": REASON_WEEKEND,
+            "late": REASON_LATE,
+            "end_of_day": REASON_END_OF_DAY,
+            "business_days": REASON_BUSINESS_DAYS,
+        },
+        "overdue": {"now": OVERDUE_NOW, "yesterday": OVERDUE_YESTERDAY, "days": OVERDUE_DAYS},
+    }

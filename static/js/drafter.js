@@ -1,9 +1,11 @@
 /* Note drafter, progressive enhancement: the note updates as the reader
  * types, unfilled blanks are highlighted, Copy appears, and Copy / Email warn
- * when required blanks are empty. The server hands over the parsed pieces in
- * a JSON data block; this file only fills them (it mirrors
- * notes.blanks.fill_lines) and never parses a template. Nothing is sent
- * anywhere; answers go to localStorage only when the reader ticks the box. */
+ * when required blanks are empty, and the send time follows the date, time
+ * and zone as they are typed. The server hands over the parsed pieces and the
+ * send-time rule in a JSON data block; this file only fills the pieces (it
+ * mirrors notes.blanks.fill_lines), never parses a template, and computes the
+ * send time as notes.sendtime does. Nothing is sent anywhere; answers go to
+ * localStorage only when the reader ticks the box. */
 (function () {
   "use strict";
 
@@ -110,6 +112,182 @@
     return "mailto:?" + parts.join("&");
   }
 
+  /* Send time, as notes.sendtime computes it: arithmetic on wall-clock
+   * dates and times in the reader's zone; only the final local time becomes
+   * an instant. Zones through Intl.DateTimeFormat (the browser's own time-zone
+   * data). A local time inside a spring-forward gap moves forward by the
+   * gap; an ambiguous one takes its first occurrence (Python's fold=0). */
+  var DAY_MS = 86400000;
+  var WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+  var clocks = Object.create(null);
+
+  function clockIn(zone) {
+    if (!clocks[zone]) {
+      clocks[zone] = new Intl.DateTimeFormat("en-US", {
+        timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+        hour: "numeric", minute: "numeric", second: "numeric"
+      });
+    }
+    return clocks[zone];
+  }
+
+  /* The wall clock in zone at instant ms: {y, m, d, seconds (of the day)}. */
+  function wallAt(zone, ms) {
+    var parts = Object.create(null);
+    clockIn(zone).formatToParts(new Date(ms)).forEach(function (p) { parts[p.type] = p.value; });
+    return {
+      y: Number(parts.year), m: Number(parts.month), d: Number(parts.day),
+      seconds: (Number(parts.hour) % 24) * 3600 + Number(parts.minute) * 60 + Number(parts.second)
+    };
+  }
+
+  function dayMs(day) {
+    var date = new Date(0);
+    date.setUTCFullYear(day.y, day.m - 1, day.d);
+    return date.getTime();
+  }
+
+  function dayOf(ms) {
+    var date = new Date(ms);
+    return { y: date.getUTCFullYear(), m: date.getUTCMonth() + 1, d: date.getUTCDate() };
+  }
+
+  function offsetAt(zone, ms) {
+    var wall = wallAt(zone, ms);
+    return dayMs(wall) + wall.seconds * 1000 - ms;
+  }
+
+  /* notes.sendtime.local_instant: the instant (ms) of day + seconds in zone. */
+  function localInstant(day, seconds, zone) {
+    var wall = dayMs(day) + seconds * 1000;
+    var before = offsetAt(zone, wall - DAY_MS);
+    var after = offsetAt(zone, wall + DAY_MS);
+    if (before !== after && offsetAt(zone, wall - before) !== before &&
+        offsetAt(zone, wall - after) === after) {
+      return wall - after;
+    }
+    return wall - before;
+  }
+
+  function isBusinessDay(day) {
+    var weekday = new Date(dayMs(day)).getUTCDay();
+    return weekday > 0 && weekday < 6;
+  }
+
+  function nextBusinessDay(day) {
+    do { day = dayOf(dayMs(day) + DAY_MS); } while (!isBusinessDay(day));
+    return day;
+  }
+
+  function addBusinessDays(day, count) {
+    if (count === 0) return isBusinessDay(day) ? day : nextBusinessDay(day);
+    for (var i = 0; i < count; i += 1) day = nextBusinessDay(day);
+    return day;
+  }
+
+  function readDay(value) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
+    if (!match) return null;
+    var day = { y: Number(match[1]), m: Number(match[2]), d: Number(match[3]) };
+    var back = dayOf(dayMs(day));
+    if (back.y !== day.y || back.m !== day.m || back.d !== day.d) return null;
+    return day.y >= 1900 && day.y <= 2200 ? day : null;
+  }
+
+  function readClock(value) {
+    var match = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(value || "");
+    if (!match || Number(match[1]) > 23 || Number(match[2]) > 59 || Number(match[3] || 0) > 59) {
+      return null;
+    }
+    return Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3] || 0);
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  /* notes.sendtime.overdue_message */
+  function overdue(rule, at, zone, nowMs) {
+    if (at >= nowMs) return "";
+    var days = Math.round((dayMs(wallAt(zone, nowMs)) - dayMs(wallAt(zone, at))) / DAY_MS);
+    if (days <= 0) return rule.overdue.now;
+    if (days === 1) return rule.overdue.yesterday;
+    return rule.overdue.days.replace("{days}", String(days));
+  }
+
+  /* The send time for rule (the page data's "send"), the date and time as the
+   * inputs give them ("2025-03-07", "16:30"), an IANA zone and now (ms):
+   * {at: "2025-03-10T09:00", offset (minutes east of UTC), display, reason,
+   * overdue, day}, or {missing: "date" | "time"}, or null for a zone the
+   * browser does not know. */
+  function sendTime(rule, dateValue, timeValue, zone, nowMs) {
+    var day = readDay(dateValue);
+    if (!day) return { missing: "date" };
+    var morning = readClock(rule.morning);
+    var at, reason;
+    try { clockIn(zone); } catch (e) { return null; }
+    if (rule.rule === "business_days") {
+      at = localInstant(addBusinessDays(day, rule.days), morning, zone);
+      reason = rule.reasons.business_days.replace("{days}", String(rule.days))
+        .replace("{s}", rule.days === 1 ? "" : "s");
+    } else {
+      var clock = readClock(timeValue);
+      if (clock === null) return { missing: "time" };
+      var ended = wallAt(zone, localInstant(day, clock, zone));
+      if (!isBusinessDay(ended)) {
+        at = localInstant(nextBusinessDay(ended), morning, zone);
+        reason = rule.reasons.weekend;
+      } else if (ended.seconds >= readClock(rule.late_after) ||
+                 ended.seconds >= readClock(rule.end_of_day)) {
+        at = localInstant(nextBusinessDay(ended), morning, zone);
+        reason = rule.reasons.late;
+      } else {
+        at = localInstant(ended, readClock(rule.end_of_day), zone);
+        reason = rule.reasons.end_of_day;
+      }
+    }
+    var wall = wallAt(zone, at);
+    var clockText = pad(Math.floor(wall.seconds / 3600)) + ":" + pad(Math.floor(wall.seconds / 60) % 60);
+    var dayText = wall.y + "-" + pad(wall.m) + "-" + pad(wall.d);
+    return {
+      at: dayText + "T" + clockText,
+      offset: offsetAt(zone, at) / 60000,
+      display: WEEKDAYS[new Date(dayMs(wall)).getUTCDay()] + " " + wall.d + " " +
+        MONTHS[wall.m - 1] + " " + wall.y + " at " + clockText,
+      reason: reason,
+      overdue: overdue(rule, at, zone, nowMs)
+    };
+  }
+
+  /* The send-time area of the page for a sendTime() result. */
+  function paintSend(target, rule, advice, zone) {
+    var fragment = document.createDocumentFragment();
+    var line = document.createElement("p");
+    if (!advice || advice.missing) {
+      line.className = "drafter-no-send";
+      line.textContent = advice && advice.missing === "time" ? rule.no_time : rule.no_date;
+    } else {
+      line.className = "drafter-send";
+      var when = document.createElement("strong");
+      when.textContent = advice.display;
+      line.append("Send it on ", when, " (" + zone + "). " + advice.reason + " ");
+      if (advice.overdue) {
+        var late = document.createElement("strong");
+        late.className = "drafter-overdue";
+        late.textContent = advice.overdue;
+        line.appendChild(late);
+      } else {
+        var link = document.createElement("a");
+        link.href = rule.reminder_url + "?" + new URLSearchParams({ at: advice.at, tz: zone });
+        link.setAttribute("download", "");
+        link.textContent = "Add a reminder to your calendar (.ics)";
+        line.appendChild(link);
+      }
+    }
+    fragment.appendChild(line);
+    target.replaceChildren(fragment);
+  }
+
   function storage() {
     try { return window.localStorage; } catch (e) { return null; }
   }
@@ -127,6 +305,7 @@
     var warning = section.querySelector("[data-warning]");
     var remember = section.querySelector("[data-remember]");
     var zone = section.querySelector("[data-timezone]");
+    var sendArea = section.querySelector("[data-send]");
     var store = storage();
     var storeKey = "notes:" + data.slug;
     var armed = null;
@@ -158,6 +337,11 @@
       mail.href = mailto(plain(subject), text.value);
       armed = null;
       say("");
+      if (sendArea && data.send && zone) {
+        var ended = form.elements.ended_date, clock = form.elements.ended_time;
+        paintSend(sendArea, data.send, sendTime(data.send, ended ? ended.value : "",
+          clock ? clock.value : "", zone.value, Date.now()), zone.value);
+      }
       if (remember && remember.checked && store) {
         try { store.setItem(storeKey, JSON.stringify(vals)); } catch (e) { /* storage full or off */ }
       }
@@ -177,6 +361,7 @@
     }
 
     form.addEventListener("input", update);
+    form.addEventListener("change", update);
 
     mail.addEventListener("click", function (event) {
       if (!checkMissing("Email")) event.preventDefault();
@@ -223,11 +408,18 @@
     }
 
     update();
+
+    /* A refused post-back comes back at the drafter's fragment, where the
+     * browser skips autofocus: hand the focus to the field at fault. */
+    var fault = form.querySelector("[autofocus]");
+    if (fault && document.activeElement !== fault) fault.focus();
   }
 
-  /* The pure filler, for tests/browser/test_blank_filling_agrees.py. */
+  /* The pure parts, for tests/browser/test_blank_filling_agrees.py and
+   * test_sendtime_agrees.py. */
   window.notesDrafter = {
-    fillLines: fillLines, oneLine: oneLine, plain: plain, valuesFrom: valuesFrom
+    fillLines: fillLines, oneLine: oneLine, plain: plain, valuesFrom: valuesFrom,
+    sendTime: sendTime
   };
 
   function start() {

@@ -138,17 +138,65 @@ def test_remembered_answers_come_back_only_when_opted_in(
     assert name.input_value() == ""
 
 
-def test_without_javascript_the_form_posts_back(browser_page_factory, article_with_drafter):
+def test_without_javascript_the_article_answers_with_the_filled_note(
+    browser_page_factory, article_with_drafter
+):
+    """The embedded drafter posts back to the article's own address, which
+    answers with the article, the filled note and the send time in place,
+    ``no-store``."""
+    url = article_with_drafter.get_absolute_url()
     page = browser_page_factory(java_script_enabled=False)
-    page.goto(article_with_drafter.get_absolute_url())
+    page.goto(url)
     assert page.locator("[data-copy]").is_hidden()
     page.locator("input[data-blank='name']").fill("Dana")
-    page.locator("input[name=ended_date]").fill("2025-03-07")
+    page.locator("input[name=ended_date]").fill("2099-03-06")  # a Friday
     page.locator("input[name=ended_time]").fill("16:30")
     page.locator("select[name=tz]").select_option("America/New_York")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Show my note and when to send it").click()
+    assert posted.value.status == 200
+    assert "no-store" in posted.value.headers["cache-control"]
+    assert page.url.endswith(url + "#drafter-thanks")
+    assert page.locator("h1").inner_text() == article_with_drafter.title
+    assert page.locator("textarea[data-plain]").input_value().startswith("Hi, Dana!")
+    send = page.locator(".drafter-send").inner_text()
+    assert "Monday 9 March 2099 at 09:00 (America/New_York)" in send
+    # Nothing kept: the article's address read again shows the empty drafter.
+    page.goto(url)
+    assert page.locator("input[data-blank='name']").input_value() == ""
+
+
+def test_standalone_drafter_keeps_its_own_post_back(browser_page_factory, article_with_drafter):
+    page = browser_page_factory(java_script_enabled=False)
+    page.goto("/notes/thanks/")
+    page.locator("input[data-blank='name']").fill("Dana")
     page.get_by_role("button", name="Show my note and when to send it").click()
     assert urlsplit(page.url).path == "/notes/thanks/"
     assert page.locator("textarea[data-plain]").input_value().startswith("Hi, Dana!")
-    assert "Monday 10 March 2025 at 09:00" in page.locator(".drafter-send").inner_text()
-    page.get_by_role("link", name="Back to where you were").click()
-    assert page.url.endswith(article_with_drafter.get_absolute_url())
+    assert "give the day the interview ended" in page.locator("[data-send]").inner_text()
+
+
+def test_send_time_follows_the_reader_as_they_type(browser_page_factory, article_with_drafter):
+    page = browser_page_factory(timezone_id="America/New_York")
+    page.goto(article_with_drafter.get_absolute_url())
+    page.locator("[data-copy]").wait_for(state="visible")
+    send = page.locator("#drafter-thanks [data-send]")
+    assert send.inner_text() == (
+        "No send time yet: give the day the interview ended and the time it ended."
+    )
+    page.locator("input[name=ended_date]").fill("2099-03-06")
+    assert send.inner_text() == "No send time yet: give the time the interview ended, too."
+    page.locator("input[name=ended_time]").fill("16:30")
+    assert "Send it on Monday 9 March 2099 at 09:00 (America/New_York)." in send.inner_text()
+    assert "ended late in the day" in send.inner_text()
+    link = send.get_by_role("link", name="Add a reminder to your calendar (.ics)")
+    query = parse_qs(urlsplit(link.get_attribute("href")).query)
+    assert query == {"at": ["2099-03-09T09:00"], "tz": ["America/New_York"]}
+    page.locator("input[name=ended_time]").fill("11:00")
+    assert "Friday 6 March 2099 at 17:00" in send.inner_text()
+    page.locator("select[name=tz]").select_option("Asia/Tokyo")
+    assert "(Asia/Tokyo)" in send.inner_text()
+    # An interview long past: the page says so.
+    page.locator("input[name=ended_date]").fill("2020-03-06")
+    assert "days ago — send it today." in send.inner_text()
+    assert send.get_by_role("link").count() == 0

@@ -29,8 +29,9 @@ def test_marker_renders_the_drafter_in_place(client, make_article, make_note):
     last = page.index("<p>Last paragraph.</p>", answer)
     assert first < drafter < last
     assert "{{note:" not in page
-    # The embedded form posts to the standalone drafter and says where to come back.
-    assert 'action="/notes/thanks/#drafter-thanks"' in page
+    # The embedded form posts back to the article; Download goes to the standalone drafter.
+    assert f'action="{article.get_absolute_url()}#drafter-thanks"' in page
+    assert 'formaction="/notes/thanks/"' in page
     assert f'name="back" value="{article.get_absolute_url()}"' in page
     assert page.count("js/drafter.js") == 1
     assert page.count("css/notes.css") == 1

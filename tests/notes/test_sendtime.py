@@ -4,6 +4,7 @@ and time zones."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,6 +12,8 @@ from notes.sendtime import (
     UnknownTimeZone,
     add_business_days,
     local_instant,
+    overdue_message,
+    rule_data,
     send_time_business_days,
     send_time_end_of_day,
     zone_from_name,
@@ -132,3 +135,43 @@ def test_an_ambiguous_fall_back_time_is_the_first_one():
 def test_unknown_zones_are_refused(name):
     with pytest.raises(UnknownTimeZone):
         zone_from_name(name)
+
+
+@pytest.mark.parametrize(
+    ("at", "now", "expected"),
+    [
+        ("2025-03-07T17:00", "2025-03-07T16:59", ""),
+        ("2025-03-07T17:00", "2025-03-07T17:00", ""),
+        ("2025-03-07T17:00", "2025-03-07T17:01", "That time has passed — send it now."),
+        ("2025-03-07T17:00", "2025-03-08T08:00", "That was yesterday — send it today."),
+        ("2025-03-07T17:00", "2025-03-10T09:30", "That was 3 days ago — send it today."),
+    ],
+)
+def test_a_send_time_in_the_past_says_so(at, now, expected):
+    zone = ZoneInfo("Europe/Berlin")
+    send_at = datetime.fromisoformat(at).replace(tzinfo=zone)
+    assert overdue_message(send_at, datetime.fromisoformat(now).replace(tzinfo=zone)) == expected
+
+
+def test_days_ago_are_counted_in_the_readers_zone():
+    zone = ZoneInfo("Pacific/Auckland")
+    send_at = datetime(2025, 3, 7, 17, 0, tzinfo=zone)
+    now = datetime(2025, 3, 8, 12, 0, tzinfo=UTC)  # Sunday 9 March, 01:00 in Auckland
+    assert overdue_message(send_at, now) == "That was 2 days ago — send it today."
+
+
+def test_rule_data_carries_the_rule_its_times_and_sentences():
+    data = rule_data(
+        "business_days", 5, end_of_day=time(17), late_after=time(16), morning=time(9, 15)
+    )
+    assert data["rule"] == "business_days"
+    assert data["days"] == 5
+    assert (data["end_of_day"], data["late_after"], data["morning"]) == (
+        "17:00:00",
+        "16:00:00",
+        "09:15:00",
+    )
+    assert data["reasons"]["business_days"].format(days=5, s="s") == (
+        send_time_business_days(date(2025, 3, 3), 5, ZoneInfo("UTC")).reason
+    )
+    assert set(data["overdue"]) == {"now", "yesterday", "days"}

@@ -139,7 +139,9 @@ def test_blank_longer_than_the_limit_is_a_clear_form_error(client, make_note, se
     response = client.post(f"/notes/{note.slug}/", {"blank_1": "y" * 201, "blank_2": "PA"})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Keep this blank to 200 characters or fewer (it has 201)." in page
+    assert "“Name” is 201 characters long; the limit is 200. Your text is kept." in page
+    assert "Still blank: Your name." in page  # the too-long blank is not "still blank"
+    assert 'role="alert">Part of your note could not be used' in page
     assert textarea(page).startswith("Hi, [name]!")  # the too-long text is not used
     assert "Thanks for the PA interview." in textarea(page)  # the valid blanks are
     download = client.post(f"/notes/{note.slug}/", {"blank_1": "y" * 201, "action": "download"})
@@ -157,15 +159,15 @@ def test_send_time_and_reminder_link(client, make_note):
     note = make_note()
     data = {
         "blank_1": "Ann Secret",
-        "ended_date": "2025-03-07",
+        "ended_date": "2099-03-06",  # a Friday, still to come
         "ended_time": "16:30",
         "tz": "America/New_York",
     }
     page = client.post(f"/notes/{note.slug}/", data).content.decode()
-    assert "Monday 10 March 2025 at 09:00" in page
+    assert "Monday 9 March 2099 at 09:00" in page
     link = html.unescape(re.search(r'href="([^"]*reminder\.ics[^"]*)"', page).group(1))
     query = parse_qs(urlsplit(link).query)
-    assert query == {"at": ["2025-03-10T09:00"], "tz": ["America/New_York"]}
+    assert query == {"at": ["2099-03-09T09:00"], "tz": ["America/New_York"]}
     assert "Ann" not in link
 
 
