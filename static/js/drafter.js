@@ -288,6 +288,21 @@
     target.replaceChildren(fragment);
   }
 
+  /* Focus el once the page has loaded: Chromium clears the focus when it
+   * scrolls to the URL's fragment at load. Scroll only when the field is
+   * out of sight, and as little as needed, so the message above it stays in
+   * view where it can. */
+  function focusAfterLoad(el) {
+    function go() {
+      if (document.activeElement === el) return;
+      el.focus({ preventScroll: true });
+      var box = el.getBoundingClientRect();
+      if (box.bottom < 0 || box.top > window.innerHeight - 48) el.scrollIntoView({ block: "nearest" });
+    }
+    if (document.readyState === "complete") setTimeout(go, 0);
+    else window.addEventListener("load", function () { setTimeout(go, 0); });
+  }
+
   function storage() {
     try { return window.localStorage; } catch (e) { return null; }
   }
@@ -412,7 +427,7 @@
     /* A refused post-back comes back at the drafter's fragment, where the
      * browser skips autofocus: hand the focus to the field at fault. */
     var fault = form.querySelector("[autofocus]");
-    if (fault && document.activeElement !== fault) fault.focus();
+    if (fault) focusAfterLoad(fault);
   }
 
   /* The pure parts, for tests/browser/test_blank_filling_agrees.py and
