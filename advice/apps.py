@@ -10,8 +10,12 @@ class AdviceConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from advice import checks  # noqa: F401  (registers the deploy checks)
+        from advice.privacy.site_record import site_record_sync
         from advice.search.index import post_migrate_ensure_search_index
 
         # A SQLite table rebuild (many ALTERs do one) drops its triggers, so
         # the search index is checked and repaired after every migrate.
         post_migrate.connect(post_migrate_ensure_search_index, sender=self)
+        # The sites row (for flatpages) follows SITE_URL, so the admin's "View
+        # on site" never points at example.com (advice.privacy.site_record).
+        post_migrate.connect(site_record_sync, sender=self)

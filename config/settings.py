@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # The privacy page's staff-editable text (advice/privacy/page.py). The Site
+    # row follows SITE_URL on every migrate (advice/privacy/site_record.py).
+    "django.contrib.sites",
+    "django.contrib.flatpages",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -320,6 +324,7 @@ STAFF_PASSWORD_RESET_WINDOW_MINUTES = env_int("STAFF_PASSWORD_RESET_WINDOW_MINUT
 SITE_NAME = os.environ.get("SITE_NAME", "Ask the Columnist")
 OTP_TOTP_ISSUER = SITE_NAME  # the name authenticator apps show beside the code
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SITE_ID = 1  # django.contrib.sites: its domain is kept equal to SITE_URL's host
 
 # --- Markdown editor (django-markdownx) ------------------------------------
 # The widget posts to these paths; our own staff-only views answer them

@@ -1,7 +1,7 @@
-"""Create the "Editors" group: may write and publish articles, topics and
-note templates and turn reader questions into draft articles; may not
-moderate comments or manage staff accounts (the "Moderators" group of
-migration 0002 moderates)."""
+"""Create the "Editors" group: may write and publish articles, topics, note
+templates and flat pages (the privacy page's text) and turn reader
+questions into draft articles; may not moderate comments or manage staff
+accounts (the "Moderators" group of migration 0002 moderates)."""
 
 from django.db import migrations
 
@@ -12,6 +12,7 @@ PERMISSIONS = [
             ("advice", "article"),
             ("advice", "topic"),
             ("notes", "notetemplate"),
+            ("flatpages", "flatpage"),
         )
         for op in ("add", "change", "delete", "view")
     ),
@@ -45,6 +46,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("advice", "0008_comment_edits_and_reply_subscriptions"),
         ("notes", "0001_initial"),
+        ("flatpages", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

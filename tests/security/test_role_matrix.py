@@ -65,6 +65,10 @@ MODEL_ACCESS: dict[str, dict[str, set[str]]] = {
     # Comment-reply subscriptions: moderators and superusers see them and may
     # end them (an action), nobody edits them by hand.
     "advice.commentsubscription": {"moderator": {"view"}, "superuser": {"view"}},
+    # django.contrib.flatpages (the privacy page's text): editors (migration
+    # 0009) and superusers; its sites row: superusers only.
+    "flatpages.flatpage": {"editor": ALL_OPS, "superuser": ALL_OPS},
+    "sites.site": {"superuser": ALL_OPS},
 }
 
 # Roles that may run each admin action (``delete_selected`` follows
@@ -263,6 +267,10 @@ def make_object(label: str, django_user_model):
             article=article,
             email="s@example.com",
         ),  # fmt: skip
+        "flatpages.flatpage": lambda: REGISTERED[label].objects.create(
+            url="/privacy/", title="Privacy", content="Text."
+        ),
+        "sites.site": lambda: REGISTERED[label].objects.create(domain="other.example", name="O"),
         "django_tasks_database.dbtaskresult": lambda: REGISTERED[label].objects.create(
             args_kwargs={"args": [], "kwargs": {}},
             task_path="advice.tasks.x",
