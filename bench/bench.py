@@ -127,7 +127,7 @@ function init(args)
 end
 function request()
   counter = counter + 1
-  local who = "w" .. id .. "n" .. counter
+  local who = RUN .. "w" .. id .. "n" .. counter
   local body = "csrfmiddlewaretoken=" .. CSRF .. "&token=" .. TOKEN ..
     "&name=Writer+" .. who .. "&email=" .. who .. "%40example.com&url=&honeypot=" ..
     "&body=Benchmark+comment+" .. who .. "+saying+thanks." .. EXTRA
@@ -377,7 +377,8 @@ def main() -> None:
                 f"CSRF = {json.dumps(urllib.parse.quote(csrf))}\n"
                 f"TOKEN = {json.dumps(urllib.parse.quote(token))}\n"
                 f"PATH = {json.dumps(article['url'] + 'comments/')}\n"
-                f"EXTRA = {json.dumps(extra)}\n" + WRITE_LUA
+                f"EXTRA = {json.dumps(extra)}\n"
+                f"RUN = {json.dumps(label.split()[-1])}\n" + WRITE_LUA
             )
             before = shell(env, COUNT, str(article["pk"]))["comments"]
             writes[label] = wrk(
