@@ -1,34 +1,48 @@
-"""Old WordPress links of imported articles answer 301 to the article.
+"""Old WordPress addresses answer 301 to our page for them (web layer).
 
-Two kinds of old link (see docs/architecture.md, ``wordpress/``):
+Three ways in (docs/architecture.md, ``wordpress/``; the table of shapes is
+docs/wordpress-links.md):
 
-- the short link ``/?p=<wp id>``, stored as ``Article.wp_id``, asked of the
-  home page (:func:`short_link_redirect`);
-- any other old path, looked up by :class:`OldLinkFallbackMiddleware` only
-  when no URL pattern matched the request and ``CommonMiddleware`` did not
-  redirect it to the address with a final slash. So no URL pattern is
+- the home page asks :func:`home_old_link` for ``/?p=<wp id>`` (the short
+  link, ``Article.wp_id``) and ``/?s=<words>`` (WordPress's search);
+- the article page asks :func:`old_slug_redirect` before its 404, for a slug
+  the article had before (:mod:`advice.slug_history`);
+- any other old path is looked up by :class:`OldLinkFallbackMiddleware`
+  only when no URL pattern matched the request and ``CommonMiddleware`` did
+  not redirect it to the address with a final slash. So no URL pattern is
   shadowed by old links, and ``/search`` still answers 301 to ``/search/``.
 
 The fallback asks each function of :data:`LINK_SHAPES` in turn; a shape
-takes the request's path and returns a 301 or None. Today there is one:
-the permalink path stored as ``Article.wp_path`` (``/2014/05/thank-you-notes/``,
-matched with or without its final slash). Only published articles are
-found; anything else stays the site's 404.
+takes the request's path and query and returns a 301 or None. Only
+published articles are found; anything else stays the site's 404 (which
+already says the article may have moved: the importer keeps no record of
+the items it skipped, so their old ids get that page too).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.urls import reverse
+from django.utils.text import slugify
 
+from advice.comments.permalinks import comment_page_url
+from advice.comments.threads import thread_order
 from advice.middleware import DatabaseUnavailableMiddleware
-from advice.models import Article
+from advice.models import Article, Topic
+from advice.slug_history import article_for_old_slug
+from advice.wordpress.old_paths import OldPath, read_old_path
 
 logger = logging.getLogger(__name__)
+
+# WordPress's comment pages: ``comments_per_page`` 50 top-level comments
+# (with their replies, threading on), page 1 the oldest.
+WP_COMMENTS_PER_PAGE = 50
 
 
 def short_link_redirect(wp_id: str) -> HttpResponsePermanentRedirect | None:
@@ -43,12 +57,40 @@ def short_link_redirect(wp_id: str) -> HttpResponsePermanentRedirect | None:
     return HttpResponsePermanentRedirect(article.get_absolute_url())
 
 
+def home_old_link(query: QueryDict) -> HttpResponsePermanentRedirect | None:
+    """For the home page's query: the short link ``?p=<wp id>``
+    (:func:`short_link_redirect`, Http404 for an unknown id), else
+    WordPress's search ``?s=<words>``: 301 to ``/search/?q=<words>``. None
+    when the query holds neither (the home page is shown)."""
+    short_link = short_link_redirect(query.get("p", ""))
+    if short_link is not None:
+        return short_link
+    if "s" in query:
+        words = query.get("s", "")
+        target = reverse("advice:search") + ("?" + urlencode({"q": words}) if words else "")
+        return HttpResponsePermanentRedirect(target)
+    return None
+
+
+def old_slug_redirect(slug: str, articles, query_string: str = "") -> HttpResponsePermanentRedirect:
+    """For the article page's unknown ``slug``: 301 to the article among
+    ``articles`` (a QuerySet: what the reader may see) that had that slug
+    before, keeping ``query_string`` (``cpage=2``). Raises Http404 when no
+    such article is among them."""
+    article = article_for_old_slug(slug, articles)
+    if article is None:
+        raise Http404("No article has that address.")
+    return HttpResponsePermanentRedirect(
+        article.get_absolute_url() + ("?" + query_string if query_string else "")
+    )
+
+
 def _has_control_characters(path: str) -> bool:
     # No stored path holds them, and PostgreSQL refuses NUL in a query value.
     return any(ord(c) < 0x20 or ord(c) == 0x7F for c in path)
 
 
-def permalink_redirect(path: str) -> HttpResponsePermanentRedirect | None:
+def permalink_redirect(path: str, query: QueryDict | None = None) -> HttpResponse | None:
     """Shape "permalink": ``path`` (the request's path, e.g.
     ``/2014/05/thank-you-notes``) is a published article's old WordPress
     path (``Article.wp_path``), with or without its final slash: 301 to the
@@ -69,15 +111,115 @@ def permalink_redirect(path: str) -> HttpResponsePermanentRedirect | None:
     return HttpResponsePermanentRedirect(article.get_absolute_url())
 
 
+def _old_post(old: OldPath) -> Article | None:
+    """The published article an old post address names: its stored old path
+    in any letter case; else its name as the end of a stored old path, as
+    our slug or as an old slug (a date in the address picks among several)."""
+    articles = Article.objects.published()
+    stem = old.path.rstrip("/")
+    article = articles.filter(Q(wp_path__iexact=stem + "/") | Q(wp_path__iexact=stem)).first()
+    if article is not None or not old.name:
+        return article
+    name = old.name
+    candidates = list(
+        articles.filter(
+            Q(slug__iexact=name)
+            | Q(wp_path__iendswith=f"/{name}/")
+            | Q(wp_path__iendswith=f"/{name}")
+        )[:20]
+    )
+    if not candidates:
+        return article_for_old_slug(slugify(name, allow_unicode=True) or name, articles)
+    if old.year:
+        dated = [
+            a
+            for a in candidates
+            if (a.published_at.year, a.published_at.month) == (old.year, old.month)
+        ]
+        candidates = dated or candidates
+    return candidates[0]
+
+
+def _comment_page_target(article: Article, wp_page: int) -> str:
+    """Our address for WordPress's comment page ``wp_page`` of ``article``:
+    the comment page holding the first top-level comment of that page
+    (WordPress numbers pages from the oldest, :data:`WP_COMMENTS_PER_PAGE`
+    threads each), at that comment; the article when there is no such
+    comment now (removed since, or a site that paged differently)."""
+    rows = article.comments.visible().for_tree().select_related(None).only("pk", "parent_id")
+    thread = thread_order(rows, settings.COMMENTS_MAX_DEPTH)
+    roots = [entry.comment for entry in thread if entry.depth == 1]
+    index = (wp_page - 1) * WP_COMMENTS_PER_PAGE
+    if wp_page < 1 or index >= len(roots):
+        return article.get_absolute_url()
+    return comment_page_url(article, roots[index].pk, thread)
+
+
+def _article_target(article: Article, old: OldPath) -> str:
+    if old.ending == "feed":
+        return reverse("advice:comment_feed", kwargs={"slug": article.slug})
+    if old.ending == "comment_page":
+        return _comment_page_target(article, old.number)
+    return article.get_absolute_url()
+
+
+def _listing_target(path: str, old: OldPath) -> str:
+    return path + (f"?page={old.number}" if old.ending == "page" and old.number > 1 else "")
+
+
+def wordpress_shape_redirect(path: str, query: QueryDict | None = None) -> HttpResponse | None:
+    """Shape "WordPress": ``path`` read by
+    :func:`advice.wordpress.old_paths.read_old_path` and answered with a 301
+    to our page for it (the table in docs/wordpress-links.md): a post (its
+    endings: comment feed, comment page, AMP, trackback) → the article;
+    ``/archives/<id>`` → the article imported with that id; a category or
+    tag → the topic; a month or day → the month archive; the front page's
+    feeds and pages → ours; ``/index.php`` → the home page with ``query``.
+    None when nothing published matches."""
+    old = read_old_path(path)
+    if old is None:
+        return None
+    target = None
+    if old.kind == "home":
+        if old.ending == "feed":
+            target = reverse("advice:feed_atom" if old.feed_name == "atom" else "advice:feed")
+        else:
+            target = _listing_target(reverse("advice:home"), old)
+            if not old.ending and query:
+                target += "?" + query.urlencode()
+    elif old.kind == "comments":
+        target = reverse("advice:site_comment_feed")
+    elif old.kind in ("post", "post_id"):
+        if old.kind == "post_id":
+            article = Article.objects.published().filter(wp_id=old.number).first()
+        else:
+            article = _old_post(old)
+        target = _article_target(article, old) if article is not None else None
+    elif old.kind in ("category", "tag"):
+        topic = Topic.objects.filter(slug=slugify(old.name, allow_unicode=True)).first()
+        if topic is not None and old.ending == "feed":
+            target = reverse("advice:topic_feed", kwargs={"slug": topic.slug})
+        elif topic is not None:
+            target = _listing_target(topic.get_absolute_url(), old)
+    elif old.kind == "month":
+        month = {"year": f"{old.year:04d}", "month": f"{old.month:02d}"}
+        target = _listing_target(reverse("advice:archive_month", kwargs=month), old)
+    return HttpResponsePermanentRedirect(target) if target else None
+
+
 # The shapes of old link, asked in this order; the first answer wins.
-LINK_SHAPES: list[Callable[[str], HttpResponse | None]] = [permalink_redirect]
+LINK_SHAPES: list[Callable[[str, QueryDict | None], HttpResponse | None]] = [
+    permalink_redirect,
+    wordpress_shape_redirect,
+]
 
 
-def old_link_response(path: str) -> HttpResponse | None:
-    """The first answer of :data:`LINK_SHAPES` for ``path`` (a request path),
-    or None when no shape knows it. Database errors propagate."""
+def old_link_response(path: str, query: QueryDict | None = None) -> HttpResponse | None:
+    """The first answer of :data:`LINK_SHAPES` for ``path`` (a request path)
+    and ``query`` (its query, when any), or None when no shape knows it.
+    Database errors propagate."""
     for shape in LINK_SHAPES:
-        response = shape(path)
+        response = shape(path, query)
         if response is not None:
             return response
     return None
@@ -118,7 +260,7 @@ class OldLinkFallbackMiddleware:
         ):
             return response
         try:
-            return old_link_response(request.path_info) or response
+            return old_link_response(request.path_info, request.GET) or response
         except Exception as error:  # a 404 must not become a 500
             outage = self._outage.process_exception(request, error)
             if outage is not None:
