@@ -106,7 +106,7 @@ def element_names(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("folder,name", CORPUS_FILES, ids=[name for _, name in CORPUS_FILES])
+@pytest.mark.parametrize(("folder", "name"), CORPUS_FILES, ids=[name for _, name in CORPUS_FILES])
 def test_import_export_import_gives_the_same_column(folder, name, tmp_path):
     source = corpus_path(folder, name)
     try:
@@ -165,7 +165,8 @@ def test_export_parses_with_defusedxml_in_wordpress_namespaces_and_elements(
     exported.write_text(text, encoding="utf-8")
 
     root = defused_parse(exported).getroot()
-    assert root.tag == "rss" and root.get("version") == "2.0"
+    assert root.tag == "rss"
+    assert root.get("version") == "2.0"
     for prefix, uri in (
         ("excerpt", "http://wordpress.org/export/1.2/excerpt/"),
         ("content", "http://purl.org/rss/1.0/modules/content/"),
