@@ -1,0 +1,57 @@
+"""Redis, the shared cache, stopped under load: every page still answers
+200, rendered (config/cache.py: a failing cache is a miss), comments are
+stored; once Redis is back the pages are cached in it again, with no
+restart of the app."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.faults.figures import figures_record, stored_sqlite
+from tests.faults.load import Load
+from tests.faults.services import PrivateRedis
+from tests.faults.site import process_stop, server_start, site_env
+
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
+
+HOLD = 5  # seconds the fault lasts
+
+
+def _wait(condition, timeout: float = 30) -> float:
+    """Seconds until ``condition()`` is true; fails after ``timeout``."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < timeout, "condition not met in time"
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def test_redis_stopped_pages_answer_and_cache_comes_back(sqlite_root):
+    cache = PrivateRedis()
+    server = server_start(site_env(sqlite_root, REDIS_URL=cache.url), sqlite_root)
+    try:
+        with Load(server.url, "redis-stopped") as load:
+            _wait(lambda: cache.keys() > 0)  # pages are cached in Redis
+            cache.stop()
+            began = time.monotonic()
+            time.sleep(HOLD)
+            cache.start()  # empty: no persistence
+            removed = time.monotonic()
+            recovered = _wait(lambda: cache.keys() > 0)
+            load.wait_for("comment", 303, removed)
+        during = [o for o in load.outcomes if began <= o.at <= removed]
+    finally:
+        process_stop(server.process)
+        cache.stop()
+
+    figures = figures_record("Redis stopped (cache)", "SQLite", load,
+                             stored_sqlite(sqlite_root / "db.sqlite3", "redis-stopped"),
+                             recovered)  # fmt: skip
+    reads = [o.status for o in during if o.kind == "read"]
+    assert reads, "no page was read while Redis was stopped"
+    assert set(reads) == {200}, load.summary()
+    assert any(o.kind == "comment" and o.status == 303 for o in during), load.summary()
+    assert {o.status for o in load.outcomes} <= {200, 303}, load.summary()
+    assert (figures.lost, figures.duplicated) == (0, 0)
