@@ -21,8 +21,15 @@ Rules (WordPress's own importer is the model where it has one):
   published; ``future`` -> published at its future time (scheduled);
   ``draft``, ``pending``, ``private``, any other status and any
   password-protected post -> draft; ``trash`` and ``auto-draft`` -> skipped.
-- **Text**: titles and comment bodies are stored exactly as the XML parser
-  returns them. PostgreSQL cannot store the NUL character; well-formed XML
+- **Text**: titles and comment author names are HTML in a WXR; they are
+  stored as the plain text WordPress showed (tags removed, entities decoded:
+  :func:`advice.wordpress.records.html_to_text`) and escaped wherever shown.
+  A comment body is stored exactly as the XML parser returns it (WordPress's
+  HTML, the source an export writes back), with its sanitised rendering in
+  ``Comment.body_html`` (:func:`advice.wordpress.records.comment_body_html`:
+  autop, then the answers' allow-list, links ``rel="nofollow ugc"``).
+  Backslashes, emoji and right-to-left text stay byte-exact. An empty title
+  stays empty (readers see "(no title)"). PostgreSQL cannot store the NUL character; well-formed XML
   1.0 cannot carry one either, but should one reach the importer it is
   removed and counted. A value longer than its column is cut to the column's
   length and counted, never silently.
@@ -36,6 +43,7 @@ Rules (WordPress's own importer is the model where it has one):
 - **Topics**: categories and tags (channel-level and on items) become topics,
   matched by slug (the nicename, percent-decoded and slugified); the name is
   HTML-unescaped. An existing topic with the slug is reused as it is.
+  WordPress's default category (``uncategorized``) is not made a topic.
 - **Comments**: pingbacks, trackbacks and other non-comment types are
   skipped and counted. Status ``1`` approved, ``0`` pending, ``spam`` spam,
   ``trash``/``post-trashed`` removed, anything else pending. A reply whose
@@ -51,6 +59,15 @@ Rules (WordPress's own importer is the model where it has one):
   differs from it (title, asker, question, answer, status, publish time,
   comment state, old path; topics are added, never removed), and a comment
   already imported is left as it is (its moderation may have changed).
+  Editors' work is kept: an article whose content changed here after its
+  import (``content_changed_at`` later than ``imported_at``), or imported
+  before import times were recorded, is left alone, topics included, and
+  counted as kept; ``update=True`` (``--update``) overwrites it. The import
+  itself sets both times to the same instant, so it never counts as an
+  editor's change (its topic links bypass the m2m signal).
+- **Report**: the summary lists each article's old and new address and the
+  articles whose answer quotes a fill-in-the-blanks note
+  (:func:`advice.quoted_notes.extract.extract_note`).
 - **Dry run**: the import runs in one transaction that is rolled back, so
   the summary is exactly what a real run would report and nothing stays.
 """
@@ -62,13 +79,17 @@ from contextlib import nullcontext
 from itertools import islice
 from os import PathLike
 
+from django.conf import settings
 from django.db import reset_queries, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from advice.markdown import render_markdown
 from advice.models import Article, Comment
+from advice.quoted_notes.extract import extract_note
 from advice.slugs import SUFFIX_ROOM, free_slug
 from advice.wordpress.records import RecordMapper, max_length
-from advice.wordpress.summary import ImportSummary
+from advice.wordpress.summary import AddressRow, ImportSummary
 from advice.wordpress.topics import TopicCache
 from advice.wordpress.wxr import Channel, Item, Term, WPComment, iter_wxr, validate_wxr
 
@@ -76,6 +97,24 @@ BATCH_SIZE = 100  # items per transaction
 _ARTICLE_FIELDS = (
     "title", "asker", "question", "answer", "status", "published_at", "comment_status", "wp_path",
 )  # fmt: skip
+
+
+def edited_here(article: Article) -> str | None:
+    """Why a re-import must leave ``article`` alone, or ``None`` when it may
+    overwrite it: ``"changed here since import"`` when its content changed
+    after the import wrote it, ``"imported before import times were
+    recorded"`` when it has no import time."""
+    if article.imported_at is None:
+        return "imported before import times were recorded"
+    if article.content_changed_at > article.imported_at:
+        return "changed here since import"
+    return None
+
+
+def _status_word(article: Article, now) -> str:
+    if article.status != Article.Status.PUBLISHED:
+        return "draft"
+    return "scheduled" if article.published_at > now else "published"
 
 
 def _batches(values: Iterable, size: int) -> Iterator[list]:
@@ -90,7 +129,8 @@ class _Importer:
     (one ``int`` per post and comment, so repeated ids in a file are caught
     across batches)."""
 
-    def __init__(self, channel: Channel, summary: ImportSummary):
+    def __init__(self, channel: Channel, summary: ImportSummary, *, update: bool = False):
+        self.update = update
         self.site = channel.site[: max_length(Article, "wp_site")]
         self.summary = summary
         self.records = RecordMapper(self.site, summary)
@@ -164,6 +204,8 @@ class _Importer:
             )
         }
         new: list[Article] = []
+        stamp = timezone.now()  # the import time of every article this batch writes
+        outcomes: dict[int, str] = {}  # wp id -> what the import did
         bases = {
             item.post_id: self.records.base_slug(item, values["title"])
             for item, values, _ in chosen
@@ -186,20 +228,18 @@ class _Importer:
                         wp_id=item.post_id,
                         question_html=render_markdown(values["question"]),
                         answer_html=render_markdown(values["answer"]),
+                        content_changed_at=stamp,
+                        imported_at=stamp,
                         **values,
                     )
                 )
+                outcomes[item.post_id] = "imported"
+            elif (reason := edited_here(article)) and not self.update:
+                self.summary.articles_kept[reason] += 1
+                outcomes[item.post_id] = "kept"
+                continue  # neither its fields nor its topics
             else:
-                changed = [
-                    name for name in _ARTICLE_FIELDS if getattr(article, name) != values[name]
-                ]
-                if changed:
-                    for name in changed:
-                        setattr(article, name, values[name])
-                    article.save()  # renders question_html / answer_html
-                    self.summary.articles_updated += 1
-                else:
-                    self.summary.articles_unchanged += 1
+                outcomes[item.post_id] = self.refresh(article, values)
             links.append((item.post_id, topic_ids))
 
         if new:
@@ -211,6 +251,7 @@ class _Importer:
                 wp_site=self.site, wp_id__in=[item.post_id for item, _, _ in chosen]
             )
         }
+        self.report(chosen, articles, outcomes)
         Through = Article.topics.through
         Through.objects.bulk_create(
             [
@@ -221,6 +262,45 @@ class _Importer:
             ignore_conflicts=True,
         )
         return [(item, articles[item.post_id]) for item, _, _ in chosen]
+
+    def refresh(self, article: Article, values: dict) -> str:
+        """Bring an imported ``article`` to the file's ``values``; returns
+        ``"updated"`` or ``"unchanged"``. Its import time becomes its content
+        time, so what the import wrote never counts as an editor's change."""
+        changed = [name for name in _ARTICLE_FIELDS if getattr(article, name) != values[name]]
+        if changed:
+            for name in changed:
+                setattr(article, name, values[name])
+            article.save()  # renders question_html / answer_html
+            self.summary.articles_updated += 1
+        else:
+            self.summary.articles_unchanged += 1
+        if changed or article.imported_at != article.content_changed_at:
+            Article.objects.filter(pk=article.pk).update(imported_at=F("content_changed_at"))
+        return "updated" if changed else "unchanged"
+
+    def report(
+        self,
+        chosen: list[tuple[Item, dict, dict[str, str]]],
+        articles: dict[int, Article],
+        outcomes: dict[int, str],
+    ) -> None:
+        """Add the batch's articles to the summary's addresses, and those
+        whose answer quotes a fill-in-the-blanks note to its note candidates."""
+        now = timezone.now()
+        site_url = settings.SITE_URL.rstrip("/")
+        for item, _, _ in chosen:
+            article = articles[item.post_id]
+            row = AddressRow(
+                old_address=item.link.strip(),
+                new_address=site_url + article.get_absolute_url(),
+                title=article.title,
+                status=_status_word(article, now),
+                outcome=outcomes[item.post_id],
+            )
+            self.summary.addresses.append(row)
+            if extract_note(article.answer, slug="note") is not None:
+                self.summary.note_candidates.append(row)
 
     # -- comments ----------------------------------------------------------
 
@@ -298,12 +378,14 @@ def wxr_import(
     path: str | PathLike,
     *,
     dry_run: bool = False,
+    update: bool = False,
     progress: Callable[[int, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> ImportSummary:
     """Import the WordPress export at ``path``; see the module docstring.
 
-    ``progress(done, total)`` is called once validation has counted the
+    ``update`` overwrites articles changed here since their import (else
+    they are kept and counted). ``progress(done, total)`` is called once validation has counted the
     items (``done`` 0) and after each batch, with the number of items read so
     far and the file's item count. ``dry_run`` runs the same
     import inside a transaction that is rolled back. Returns an
@@ -316,7 +398,7 @@ def wxr_import(
     summary = ImportSummary(
         path=str(path), site=channel.site, wxr_version=channel.wxr_version, dry_run=dry_run
     )
-    importer = _Importer(channel, summary)
+    importer = _Importer(channel, summary, update=update)
     if progress is not None:
         progress(0, channel.item_count)
     try:

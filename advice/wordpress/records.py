@@ -16,13 +16,16 @@ from html import unescape
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+import nh3
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from advice.client import valid_ip
+from advice.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, render_markdown
 from advice.models import Article, Comment, Topic
-from advice.wordpress.autop import wordpress_to_article
+from advice.wordpress.autop import autop_to_markdown, wordpress_to_article
 from advice.wordpress.summary import ImportSummary
 from advice.wordpress.wxr import Item, WPComment
 
@@ -46,6 +49,44 @@ def is_web_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def html_to_text(value: str) -> str:
+    """A WordPress title or comment author name (HTML as WordPress stores
+    it: entities, now and then a tag) as the plain text WordPress showed:
+    tags removed, then entities decoded (``"what&#8217;s &quot;fair&quot;"``
+    -> ``'what’s "fair"'``). Anything else (backslashes, emoji, right-to-left
+    text and marks) is kept exactly. The result is stored as is and escaped
+    wherever it is shown."""
+    return unescape(strip_tags(value)) if "<" in value or "&" in value else value
+
+
+# Links in comments carry Google's mark for user-generated content, as
+# WordPress gives them (wp_rel_ugc), wherever they lead.
+COMMENT_LINK_REL = "nofollow ugc"
+
+
+def comment_body_html(source: str) -> str:
+    """The sanitised HTML of an imported comment's ``source`` (WordPress's
+    comment HTML, ``str``), rendered once at import: WordPress's autop rules
+    (:func:`advice.wordpress.autop.autop_to_markdown`: blank lines make
+    paragraphs, a newline a line break), then the site's one Markdown
+    renderer and sanitiser (:func:`advice.markdown.render_markdown`: the
+    answers' allow-list, no ``script``, event attributes or unsafe URLs),
+    then every link marked ``rel="nofollow ugc"``. Text Markdown would read
+    as syntax is escaped by autop, so the comment shows as written. Returns
+    ``""`` for an empty source."""
+    if not source.strip():
+        return ""
+    html = render_markdown(autop_to_markdown(source))
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=COMMENT_LINK_REL,
+        strip_comments=True,
+    )
 
 
 def max_length(model, name: str) -> int:
@@ -133,7 +174,9 @@ class RecordMapper:
         except ValueError:  # e.g. "http://[broken"
             path = ""
         return {
-            "title": self.fit(self.clean(item.title), Article, "title", "article title"),
+            "title": self.fit(
+                html_to_text(self.clean(item.title)), Article, "title", "article title"
+            ),
             "asker": self.fit(post.asker, Article, "asker", "article asker"),
             "question": post.question,
             "answer": post.answer,
@@ -159,7 +202,10 @@ class RecordMapper:
         """An unsaved :class:`Comment` on ``article`` for a WXR comment: text
         cleaned and cut, website kept only when http/https, IP address only
         when valid (each drop counted), status from ``COMMENT_STATUS``
-        (else held), date as :meth:`when` reads it (else the article's)."""
+        (else held), date as :meth:`when` reads it (else the article's).
+        The name is read as plain text (:func:`html_to_text`); the body is
+        kept as WordPress's HTML source, with its sanitised rendering in
+        ``body_html`` (:func:`comment_body_html`)."""
         url = self.clean(comment.author_url).strip()
         if url and not is_web_url(url):
             self.summary.cleaned["website not http/https, dropped"] += 1
@@ -170,18 +216,20 @@ class RecordMapper:
             ip = valid_ip(ip) or ""
             if not ip:
                 self.summary.cleaned["IP address not valid, dropped"] += 1
+        body = self.fit(self.clean(comment.content), Comment, "body", "comment body")
         return Comment(
             article=article,
             wp_site=self.site,
             wp_id=comment.id,
             author_name=self.fit(
-                self.clean(comment.author), Comment, "author_name", "comment name"
+                html_to_text(self.clean(comment.author)), Comment, "author_name", "comment name"
             ),
             author_email=self.fit(
                 self.clean(comment.author_email).strip(), Comment, "author_email", "comment e-mail"
             ),
             author_url=self.fit(url, Comment, "author_url", "comment website"),
-            body=self.fit(self.clean(comment.content), Comment, "body", "comment body"),
+            body=body,
+            body_html=comment_body_html(body),
             status=COMMENT_STATUS.get(comment.approved.lower(), Comment.Status.PENDING),
             created_at=self.when(comment.date_gmt, comment.date) or article.published_at,
             ip_address=ip or None,

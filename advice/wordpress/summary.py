@@ -1,11 +1,32 @@
-"""What a WordPress import did: :class:`ImportSummary`, its counters and
-its text for a person (``manage.py import_wxr`` prints it). Filled in by
-:mod:`advice.wordpress.importer`; see docs/architecture.md, ``wordpress/``."""
+"""What a WordPress import did: :class:`ImportSummary`, its counters, its
+text for a person (``manage.py import_wxr`` prints it) and its CSV report of
+old and new addresses (:func:`write_report`, ``--report FILE``). Filled in
+by :mod:`advice.wordpress.importer`; see docs/architecture.md, ``wordpress/``."""
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TextIO
+
+NO_TITLE = "(no title)"  # what readers see for an article with an empty title
+REPORT_COLUMNS = ("old address", "new address", "title", "status", "import")
+
+
+@dataclass(frozen=True)
+class AddressRow:
+    """One article of the file: its ``old_address`` (the post's WordPress
+    link, ``""`` when it had none), its ``new_address`` here (absolute URL),
+    ``title``, ``status`` (``published``, ``scheduled`` or ``draft``: only
+    published addresses answer the public) and what the import did with it
+    (``imported``, ``updated``, ``unchanged`` or ``kept``)."""
+
+    old_address: str
+    new_address: str
+    title: str
+    status: str
+    outcome: str
 
 
 @dataclass
@@ -24,6 +45,9 @@ class ImportSummary:
     articles_imported: int = 0
     articles_updated: int = 0
     articles_unchanged: int = 0
+    # Articles left as they are because they were changed here after their
+    # import (keyed by reason); ``--update`` overwrites them.
+    articles_kept: Counter = field(default_factory=Counter)
     published: int = 0
     scheduled: int = 0
     drafts: Counter = field(default_factory=Counter)
@@ -37,11 +61,22 @@ class ImportSummary:
     terms_skipped: Counter = field(default_factory=Counter)
     truncated: Counter = field(default_factory=Counter)
     cleaned: Counter = field(default_factory=Counter)
+    # Every article of the file, in file order, with its new address.
+    addresses: list[AddressRow] = field(default_factory=list)
+    # Articles whose answer quotes a fill-in-the-blanks note: candidates for
+    # the admin's "Make a note template from the quoted note".
+    note_candidates: list[AddressRow] = field(default_factory=list)
 
     @property
     def articles(self) -> int:
-        """Articles the file holds that were imported, updated or found unchanged."""
-        return self.articles_imported + self.articles_updated + self.articles_unchanged
+        """Articles the file holds that were imported, updated, found
+        unchanged or kept as edited here."""
+        return (
+            self.articles_imported
+            + self.articles_updated
+            + self.articles_unchanged
+            + sum(self.articles_kept.values())
+        )
 
     def lines(self) -> list[str]:
         """The summary as lines of text for a person."""
@@ -54,7 +89,7 @@ class ImportSummary:
             f"WordPress export {self.path} (WXR {self.wxr_version or '?'}, site {self.site})",
             f"Items read: {self.items}",
             f"Articles: {self.articles_imported} imported, {self.articles_updated} updated, "
-            f"{self.articles_unchanged} unchanged "
+            f"{self.articles_unchanged} unchanged, {sum(self.articles_kept.values())} kept "
             f"({self.published} published, {self.scheduled} scheduled, "
             f"{sum(self.drafts.values())} draft: {counts(self.drafts)})",
             f"Items skipped: {sum(self.items_skipped.values())} ({counts(self.items_skipped)})",
@@ -64,10 +99,50 @@ class ImportSummary:
             f"Topics: {self.topics_created} created, {self.topics_existing} already present; "
             f"terms skipped: {counts(self.terms_skipped)}",
         ]
+        if self.articles_kept:
+            lines.append(
+                f"Kept as they are here: {counts(self.articles_kept)}; "
+                "import again with --update to overwrite them with the file's version"
+            )
         if self.truncated:
             lines.append(f"Cut to the field's length: {counts(self.truncated)}")
         if self.cleaned:
             lines.append(f"Cleaned: {counts(self.cleaned)}")
+        if self.addresses:
+            lines.append("New addresses (old -> new):")
+            lines.extend(
+                f"  {row.old_address or '(none)'} -> {row.new_address} ({row.status})"
+                for row in self.addresses
+            )
+        if self.note_candidates:
+            lines.append(
+                "Answers quoting a fill-in-the-blanks note (in the admin, select them and run "
+                '"Make a note template from the quoted note"):'
+            )
+            lines.extend(
+                f"  {row.title or NO_TITLE}: {row.new_address}" for row in self.note_candidates
+            )
         if self.dry_run:
             lines.append("Dry run: nothing was written.")
         return lines
+
+
+def _cell(text: str) -> str:
+    """``text`` safe to open in a spreadsheet: a leading ``=``, ``+``, ``-``,
+    ``@``, tab or carriage return (which a spreadsheet reads as a formula)
+    gets a ``'`` before it (OWASP, "CSV Injection")."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_report(summary: ImportSummary, out: TextIO) -> None:
+    """Write ``summary``'s addresses to ``out`` (a text file opened with
+    ``newline=""``) as CSV: a header row of :data:`REPORT_COLUMNS`, then one
+    row per article of the file (:class:`AddressRow`), titles guarded
+    against spreadsheet formulas (:func:`_cell`). Raises ``OSError`` when
+    the file cannot be written."""
+    writer = csv.writer(out)
+    writer.writerow(REPORT_COLUMNS)
+    for row in summary.addresses:
+        writer.writerow(
+            (row.old_address, row.new_address, _cell(row.title), row.status, row.outcome)
+        )

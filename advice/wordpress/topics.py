@@ -14,6 +14,17 @@ from advice.wordpress.summary import ImportSummary
 from advice.wordpress.wxr import ItemTerm, Term
 
 TOPIC_DOMAINS = {"category": "category", "post_tag": "post_tag", "tag": "post_tag", "": "category"}
+# WordPress's default category. An export does not say which category was
+# the site's default, so the slug WordPress gives it is taken as the sign.
+# Posts land in it when their author chose none: it is no subject readers
+# browse by, so it does not become a topic (a tag of that name does).
+DEFAULT_CATEGORY = "uncategorized"
+
+
+def is_default_category(taxonomy: str, slug: str) -> bool:
+    """True for WordPress's default category: taxonomy ``category`` (an item
+    term's domain, ``""`` read as category) and topic slug ``uncategorized``."""
+    return TOPIC_DOMAINS.get(taxonomy) == "category" and slug == DEFAULT_CATEGORY
 
 
 class TopicCache:
@@ -48,8 +59,8 @@ class TopicCache:
 
     def terms(self, terms: list[Term]) -> None:
         """Find or make a topic for each channel-level category and tag in
-        ``terms``; other taxonomies and terms with no usable slug are counted
-        as skipped."""
+        ``terms``; other taxonomies, terms with no usable slug and the default
+        category (:func:`is_default_category`) are counted as skipped."""
         wanted: dict[str, str] = {}
         for term in terms:
             if term.taxonomy not in ("category", "post_tag"):
@@ -59,18 +70,22 @@ class TopicCache:
             if not slug:
                 self.summary.terms_skipped["no usable slug"] += 1
                 continue
+            if is_default_category(term.taxonomy, slug):
+                self.summary.terms_skipped["default category"] += 1
+                continue
             name = unescape(self.records.clean(term.name)).strip() or slug
             wanted.setdefault(slug, name)
         self.ensure_topics(wanted)
 
     def item_topics(self, terms: list[ItemTerm]) -> dict[str, str]:
-        """An item's categories and tags as ``slug -> name`` (nothing stored;
-        pass the batch's to :meth:`ensure_topics`)."""
+        """An item's categories and tags as ``slug -> name``, without the
+        default category (nothing stored; pass the batch's to
+        :meth:`ensure_topics`)."""
         wanted: dict[str, str] = {}
         for term in terms:
             if term.domain not in TOPIC_DOMAINS:
                 continue
             slug = self.records.topic_slug(term.nicename, term.name)
-            if slug:
+            if slug and not is_default_category(term.domain, slug):
                 wanted.setdefault(slug, unescape(self.records.clean(term.name)).strip() or slug)
         return wanted

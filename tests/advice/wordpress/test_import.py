@@ -3,6 +3,7 @@ edge cases, through ``wxr_import`` and ``manage.py import_wxr``."""
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from advice.models import Article, Comment, Topic
 from advice.wordpress.importer import wxr_import
@@ -173,13 +175,11 @@ def test_seed_comments_keep_author_status_date_and_ip():
     assert "\n\nWhether that was related" in comments[1].body
 
 
-def test_seed_categories_and_tags_become_topics():
+def test_seed_categories_and_tags_become_topics_but_not_the_default_category():
     wxr_import(seed_path())
     article = Article.objects.get(slug="post-interview-thank-you-note")
-    assert {(t.slug, t.name) for t in article.topics.all()} == {
-        ("uncategorized", "Uncategorized"),
-        ("interviews", "interviews"),
-    }
+    assert {(t.slug, t.name) for t in article.topics.all()} == {("interviews", "interviews")}
+    assert not Topic.objects.filter(slug="uncategorized").exists()
 
 
 def test_old_wordpress_path_redirects_to_the_article(client):
@@ -209,8 +209,8 @@ def test_reimporting_the_same_file_adds_nothing():
         1,
     )
     assert (second.comments_imported, second.comments_existing) == (0, 3)
-    assert (second.topics_created, second.topics_existing) == (0, 2)
-    assert first.topics_created == 2
+    assert (second.topics_created, second.topics_existing) == (0, 1)
+    assert first.topics_created == 1  # "uncategorized" is not a topic
 
 
 def test_dry_run_writes_nothing_and_reports_what_a_real_run_would():
@@ -246,8 +246,8 @@ def test_theme_unit_test_data_counts_and_ten_deep_reply_chain():
     assert summary.comments_imported == 24
     assert summary.comments_skipped == {"pingback": 2, "trackback": 2, "on a skipped item": 5}
     assert summary.replies_made_top_level == 0
-    assert summary.topics_created == Topic.objects.count() == 181
-    assert summary.terms_skipped == {"nav_menu": 6}
+    assert summary.topics_created == Topic.objects.count() == 180  # without "uncategorized"
+    assert summary.terms_skipped == {"nav_menu": 6, "default category": 1}
     assert Article.objects.count() == 58
     assert Comment.objects.count() == 24
 
@@ -272,7 +272,7 @@ def test_theme_unit_test_data_counts_and_ten_deep_reply_chain():
     assert special.title == "Markup: Title With Special Characters ~`!@#$%^&*()-_=+{}[]/\\;:'\"?,.>"
 
 
-def test_theme_unit_test_data_titles_and_comment_bodies_are_stored_exactly():
+def test_theme_unit_test_data_titles_read_as_text_and_comment_bodies_are_stored_exactly():
     path = corpus_path("wxr", "theme-unit-test-data.xml")
     wxr_import(path)
     wp = "{https://wordpress.org/export/1.2/}"
@@ -280,12 +280,15 @@ def test_theme_unit_test_data_titles_and_comment_bodies_are_stored_exactly():
     for item in ET.parse(path).getroot().iter("item"):
         if item.findtext(f"{wp}post_type") != "post":
             continue
-        titles[int(item.findtext(f"{wp}post_id"))] = item.findtext("title")
+        titles[int(item.findtext(f"{wp}post_id"))] = html.unescape(
+            strip_tags(item.findtext("title"))
+        )
         for comment in item.iter(f"{wp}comment"):
             bodies[int(comment.findtext(f"{wp}comment_id"))] = comment.findtext(
                 f"{wp}comment_content"
             )
     assert dict(Article.objects.values_list("wp_id", "title")) == titles
+    assert titles[1173] == "Markup: Title With Markup"  # <em>, <b>, <sup> in the source
     stored = dict(Comment.objects.values_list("wp_id", "body"))
     assert stored == {wp_id: body for wp_id, body in bodies.items() if wp_id in stored}
     assert len(stored) == 24
@@ -317,7 +320,7 @@ def test_valid_wxr_1_0_counts():
     assert (summary.items, summary.articles_imported) == (6, 3)
     assert summary.items_skipped == {"page": 3}
     assert (summary.comments_imported, sum(summary.comments_skipped.values())) == (1, 0)
-    assert summary.topics_created == 9
+    assert summary.topics_created == 8  # without "uncategorized"
     alpha = Article.objects.get(slug="alpha-post")
     assert {t.slug for t in alpha.topics.all()} == {"alpha", "news", "roar"}
     child = Article.objects.get(slug="child-post")
@@ -342,7 +345,8 @@ def test_pelican_export_counts_drafts_orphan_reply_and_custom_types():
     assert summary.comments_imported == 3
     assert summary.comments_skipped == {"pingback": 1}
     assert summary.replies_made_top_level == 1
-    assert summary.topics_created == Topic.objects.count() == 11  # 7 declared, 4 on items
+    # 7 declared, 4 on items, without "uncategorized"
+    assert summary.topics_created == Topic.objects.count() == 10
 
     assert Comment.objects.get(wp_id=122).parent is None  # parent 121 not in the file
     assert Comment.objects.get(wp_id=117).parent.wp_id == 116
@@ -350,10 +354,9 @@ def test_pelican_export_counts_drafts_orphan_reply_and_custom_types():
     assert Article.objects.get(wp_id=168).slug == "post-168"  # no name, no title
     assert Article.objects.get(wp_id=168).title == ""
     assert Article.objects.get(wp_id=471).title == "Special chars: l'é"
+    # The title's HTML is "some <html> entities": a browser shows no tag there.
     entity_title = Article.objects.get(wp_id=175).title
-    assert entity_title == (
-        "A normal post with some <html> entities in the title. You can't miss them."
-    )
+    assert entity_title == "A normal post with some  entities in the title. You can't miss them."
     draft = Article.objects.get(wp_id=174)
     assert draft.status == Article.Status.DRAFT
     # post_date_gmt 0000-00-00: the local post_date is used.
@@ -363,7 +366,9 @@ def test_pelican_export_counts_drafts_orphan_reply_and_custom_types():
 def test_utf8_challenges_are_stored_exactly_as_parsed():
     path = corpus_path("wxr", "wxr-utf-8-challenges.xml")
     summary = wxr_import(path)
-    assert (summary.articles_imported, summary.topics_created) == (1, 1)
+    # Its one category is the default one (nicename "uncat\u202eegorized\u202c"),
+    # which is not made a topic.
+    assert (summary.articles_imported, summary.topics_created) == (1, 0)
 
     reference = ET.parse(path).getroot().find("channel/item")
     article = Article.objects.get()
@@ -375,9 +380,7 @@ def test_utf8_challenges_are_stored_exactly_as_parsed():
     assert article.slug == "hello-world-utf8-test"
     assert "🚀🌟💫" in article.answer_html
     assert "السلام عليكم" in article.answer_html
-    topic = Topic.objects.get()
-    assert topic.slug == "uncategorized"
-    assert topic.name == reference.find("category").text
+    assert not Topic.objects.exists()
 
 
 @pytest.mark.parametrize(("name", "line"), [("malformed.xml", 90), ("crazy-cdata.xml", 18)])
