@@ -174,7 +174,8 @@ def wordpress_shape_redirect(path: str, query: QueryDict | None = None) -> HttpR
     endings: comment feed, comment page, AMP, trackback) → the article;
     ``/archives/<id>`` → the article imported with that id; a category or
     tag → the topic; a month or day → the month archive; the front page's
-    feeds and pages → ours; ``/index.php`` → the home page with ``query``.
+    feeds and pages → ours; ``/index.php`` with ``query`` → what the home
+    page answers to it (:func:`home_old_link`).
     None when nothing published matches."""
     old = read_old_path(path)
     if old is None:
@@ -184,9 +185,11 @@ def wordpress_shape_redirect(path: str, query: QueryDict | None = None) -> HttpR
         if old.ending == "feed":
             target = reverse("advice:feed_atom" if old.feed_name == "atom" else "advice:feed")
         else:
-            target = _listing_target(reverse("advice:home"), old)
-            if not old.ending and query:
-                target += "?" + query.urlencode()
+            try:  # /index.php?p=<id>, ?s=<words>: as the home page answers them
+                link = home_old_link(query) if query and not old.ending else None
+            except Http404:
+                return None
+            target = link.url if link else _listing_target(reverse("advice:home"), old)
     elif old.kind == "comments":
         target = reverse("advice:site_comment_feed")
     elif old.kind in ("post", "post_id"):
