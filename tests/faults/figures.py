@@ -4,7 +4,9 @@ of the run and written to ``ci-output/faults.md`` (tests/faults/conftest.py).
 Comments stored are read from the site's own database: the texts a
 fault test's writers posted (they share a prefix) and how often each is
 stored. *Lost*: acknowledged (303) but not stored. *Duplicated*: stored
-more than once.
+more than once. *Stored, not acknowledged*: stored, though the writer
+got no 303 (the commit went through and the answer did not: the
+connection ended after the commit, or the worker was killed).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ COLUMNS = {
     "stored": "comments stored",
     "lost": "lost",
     "duplicated": "duplicated",
+    "unacknowledged": "stored, not acknowledged",
     "recover_seconds": "recovered in (s)",
 }
 
@@ -49,6 +52,7 @@ class Figures:
     stored: int
     lost: int
     duplicated: int
+    unacknowledged: int
     recover_seconds: float
 
 
@@ -77,12 +81,14 @@ def figures_record(fault: str, database: str, load: Load, stored: Counter,
         answered=sum(o.status is not None for o in outcomes),
         refused=sum(o.status is None for o in outcomes),
         friendly_503=sum(o.friendly for o in outcomes),
-        other_5xx=sum(o.status is not None and o.status >= 500 and not o.friendly
-                      for o in outcomes),  # fmt: skip
+        other_5xx=sum(
+            o.status is not None and o.status >= 500 and not o.friendly for o in outcomes
+        ),  # fmt: skip
         acknowledged=len(acknowledged),
         stored=sum(stored.values()),
         lost=sum(1 for text in acknowledged if stored[text] == 0),
         duplicated=sum(n - 1 for n in stored.values() if n > 1),
+        unacknowledged=sum(1 for text in stored if text not in set(acknowledged)),
         recover_seconds=round(recover_seconds, 1),
     )
     RESULTS.append(figures)

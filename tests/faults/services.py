@@ -12,6 +12,7 @@ shared ones.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -130,8 +131,6 @@ class PrivateCluster:
         return dict(rows)
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(AssertionError):  # already stopped
             self.stop()
-        except AssertionError:
-            pass  # already stopped
         shutil.rmtree(self.folder, ignore_errors=True)

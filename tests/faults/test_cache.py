@@ -13,19 +13,11 @@ from tests.faults.figures import figures_record, stored_sqlite
 from tests.faults.load import Load
 from tests.faults.services import PrivateRedis
 from tests.faults.site import process_stop, server_start, site_env
+from tests.faults.timing import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
 HOLD = 5  # seconds the fault lasts
-
-
-def _wait(condition, timeout: float = 30) -> float:
-    """Seconds until ``condition()`` is true; fails after ``timeout``."""
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < timeout, "condition not met in time"
-        time.sleep(0.1)
-    return time.monotonic() - start
 
 
 def test_redis_stopped_pages_answer_and_cache_comes_back(sqlite_root):
@@ -33,13 +25,13 @@ def test_redis_stopped_pages_answer_and_cache_comes_back(sqlite_root):
     server = server_start(site_env(sqlite_root, REDIS_URL=cache.url), sqlite_root)
     try:
         with Load(server.url, "redis-stopped") as load:
-            _wait(lambda: cache.keys() > 0)  # pages are cached in Redis
+            wait_until(lambda: cache.keys() > 0)  # pages are cached in Redis
             cache.stop()
             began = time.monotonic()
             time.sleep(HOLD)
             cache.start()  # empty: no persistence
             removed = time.monotonic()
-            recovered = _wait(lambda: cache.keys() > 0)
+            recovered = wait_until(lambda: cache.keys() > 0)
             load.wait_for("comment", 303, removed)
         during = [o for o in load.outcomes if began <= o.at <= removed]
     finally:

@@ -1,0 +1,154 @@
+"""The database failing under load: no answer is a 500, every failure is
+the friendly 503 that shows the reader's text back
+(advice.middleware.DatabaseUnavailableMiddleware), no acknowledged comment
+is lost, and the site recovers without a restart.
+
+- SQLite: another writer holds the file's write lock (``BEGIN IMMEDIATE``)
+  longer than the busy timeout. gunicorn's threaded workers keep answering
+  readers (WAL lets them read past the writer); writers wait the busy
+  timeout (``SQLITE_BUSY_TIMEOUT``, 3 s here) and get the friendly 503.
+- PostgreSQL, a private cluster (tests/faults/services.py) with persistent
+  connections (``CONN_MAX_AGE`` 60, ``CONN_HEALTH_CHECKS`` on): every
+  connection ended with ``pg_terminate_backend`` again and again; then
+  the server stopped for 10 s.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections import Counter
+
+import pytest
+
+from tests.faults.figures import figures_record, stored_sqlite
+from tests.faults.load import Load
+from tests.faults.services import PrivateCluster
+from tests.faults.site import process_stop, server_start, site_env, site_prepare
+
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
+
+BUSY_TIMEOUT = 3  # seconds a writer waits on the SQLite write lock
+LOCK_HOLD = 8  # seconds the other writer holds it: longer than the busy timeout
+KILL_HOLD = 4  # seconds of pg_terminate_backend, twice a second
+DOWN_HOLD = 10  # seconds PostgreSQL is stopped
+
+
+def _check(load: Load, began: float, removed: float, figures) -> list:
+    """What holds for every database fault; returns the outcomes during it."""
+    statuses = {o.status for o in load.outcomes}
+    failed = [o for o in load.outcomes if o.status is not None and o.status >= 400]
+    assert None not in statuses, load.summary()  # every request was answered
+    assert all(o.friendly for o in failed), load.summary()  # only the friendly 503
+    assert figures.other_5xx == 0
+    assert (figures.lost, figures.duplicated) == (0, 0)
+    return [o for o in load.outcomes if began <= o.at <= removed]
+
+
+def test_sqlite_locked_by_another_writer(sqlite_root):
+    env = site_env(sqlite_root, SQLITE_BUSY_TIMEOUT=str(BUSY_TIMEOUT))
+    server = server_start(env, sqlite_root)
+    path = sqlite_root / "db.sqlite3"
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_write_lock():
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        locked.set()
+        release.wait()
+        other.execute("ROLLBACK")
+        other.close()
+
+    try:
+        with Load(server.url, "sqlite-locked") as load:
+            load.wait_for("comment", 303, time.monotonic())
+            holder = threading.Thread(target=hold_write_lock)
+            holder.start()
+            locked.wait(10)
+            began = time.monotonic()
+            time.sleep(LOCK_HOLD)
+            release.set()
+            holder.join()
+            removed = time.monotonic()
+            recovered = load.wait_for("comment", 303, removed)
+    finally:
+        process_stop(server.process)
+
+    figures = figures_record("SQLite write lock held 8 s (busy timeout 3 s)", "SQLite", load,
+                             stored_sqlite(path, "sqlite-locked"), recovered)  # fmt: skip
+    during = _check(load, began, removed, figures)
+    assert {o.status for o in during if o.kind == "read"} == {200}, load.summary()
+    # Answered while the lock was still held (a writer that waited may get
+    # the lock in the moment it is let go, before ``removed``).
+    held = began + BUSY_TIMEOUT + 1, began + LOCK_HOLD - 0.2
+    writes = [o for o in during if o.kind == "comment" and held[0] < o.at < held[1]]
+    assert writes, load.summary()
+    assert {o.status for o in writes} == {503}, load.summary()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """The private PostgreSQL cluster, migrated, with the article."""
+    cluster = PrivateCluster()
+    try:
+        site_prepare(site_env(tmp_path_factory.mktemp("pg-static"), DATABASE_URL=cluster.url))
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+def _pg_server(cluster, root):
+    env = site_env(root, DATABASE_URL=cluster.url, CONN_MAX_AGE="60", CONN_HEALTH_CHECKS="1")
+    site_prepare(env)  # static files for this site's folder (the database is ready)
+    return server_start(env, root)
+
+
+def test_postgres_connections_killed(cluster, tmp_path):
+    server = _pg_server(cluster, tmp_path)
+    terminated = 0
+    try:
+        with Load(server.url, "pg-killed") as load:
+            load.wait_for("comment", 303, time.monotonic())
+            began = time.monotonic()
+            while time.monotonic() - began < KILL_HOLD:
+                terminated += cluster.terminate_site_connections()
+                time.sleep(0.5)
+            removed = time.monotonic()
+            recovered = load.wait_for("comment", 303, removed)
+            time.sleep(1)  # the next requests, after the fault
+            after = [o for o in load.outcomes if o.at > removed + recovered]
+    finally:
+        process_stop(server.process)
+
+    figures = figures_record("PostgreSQL connections killed (CONN_MAX_AGE 60)", "PostgreSQL",
+                             load, Counter(cluster.stored("pg-killed")), recovered)  # fmt: skip
+    _check(load, began, removed, figures)
+    assert terminated > 0
+    # Only a request in flight on a connection that was ended can fail.
+    assert figures.friendly_503 <= terminated, (figures, terminated)
+    assert after
+    assert {o.status for o in after} <= {200, 303}, load.summary()
+
+
+def test_postgres_down_ten_seconds(cluster, tmp_path):
+    server = _pg_server(cluster, tmp_path)
+    try:
+        with Load(server.url, "pg-down") as load:
+            load.wait_for("comment", 303, time.monotonic())
+            cluster.stop()
+            began = time.monotonic()
+            time.sleep(DOWN_HOLD)
+            stopped = time.monotonic()
+            cluster.start()
+            removed = time.monotonic()
+            recovered = load.wait_for("comment", 303, removed)
+    finally:
+        process_stop(server.process)
+
+    figures = figures_record("PostgreSQL down 10 s", "PostgreSQL", load,
+                             Counter(cluster.stored("pg-down")), recovered)  # fmt: skip
+    during = _check(load, began, removed, figures)
+    writes = [o for o in during if o.kind == "comment" and began + 1 < o.at < stopped]
+    assert writes, load.summary()
+    assert {o.status for o in writes} == {503}, load.summary()
