@@ -7,21 +7,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.encoding import escape_uri_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 
 from advice import caching
 from advice.comments.views import comment_section
 from advice.models import Article, Topic
 from advice.related import related_articles
 from advice.seo import article_meta
-from advice.wordpress.redirects import short_link_redirect
+from advice.wordpress.redirects import home_old_link, old_slug_redirect
 from config.methods import allow_methods
 from config.pagequery import PageOutOfRange, page_query, requested_page
+from notes.forms import drafter_post_slug
 
 ARTICLES_PER_PAGE = 10
 # The page parameters the article page reads (the note drafter's way back and
@@ -32,10 +35,11 @@ ARTICLE_PAGE_PARAMS = ("cpage",)
 @allow_methods("GET", "HEAD")
 def home(request):
     """``/``: latest published articles, paginated. ``/?p=<wp id>`` (an old
-    WordPress short link) answers 301 to the imported article."""
-    short_link = short_link_redirect(request.GET.get("p", ""))
-    if short_link is not None:
-        return short_link
+    WordPress short link) answers 301 to the imported article, ``/?s=<words>``
+    (WordPress's search) 301 to ``/search/?q=<words>``."""
+    old_link = home_old_link(request.GET)  # ?p=<wp id>, ?s=<words>
+    if old_link is not None:
+        return old_link
     number, target = requested_page(request, "page")
     if target is not None:
         return HttpResponsePermanentRedirect(target)
@@ -100,7 +104,11 @@ def _not_modified(request, modified: int, *, needs_csrf_cookie: bool):
     return caching.mark_revalidate(response, modified) if response is not None else None
 
 
-@allow_methods("GET", "HEAD")
+# CSRF-exempt for the note drafter's post-back only (a POST holding anything
+# else is refused): like notes.views.note_detail's, it changes no state.
+@csrf_exempt
+@sensitive_post_parameters()
+@allow_methods("GET", "HEAD", "POST")
 def article_detail(request, slug: str):
     """``/articles/<slug>/``: the question, the answer, the approved comments
     threaded, and whether comments are open. Drafts and scheduled articles
@@ -110,16 +118,36 @@ def article_detail(request, slug: str):
     held comments and remembered name), so it is never cached whole: only
     its comment tree and related list come from the cache. A reader without
     state of their own gets ``Last-Modified`` and 304s; everyone else a
-    ``no-store`` page (see :mod:`advice.caching`)."""
+    ``no-store`` page (see :mod:`advice.caching`).
+
+    POST is an embedded note drafter's post-back without JavaScript (drafter
+    fields only, :func:`notes.forms.drafter_post_slug`; else 400): the page
+    again with that drafter's note filled in and its send time, ``no-store``,
+    nothing kept."""
     now = timezone.now()
     articles = Article.objects.visible_to(request.user, now).select_related("author")
     if caching.enabled():  # the site version comes with the article's row
         articles = articles.annotate(**caching.site_state_annotations(now))
-    article = get_object_or_404(articles, slug=slug)
+    try:
+        article = articles.get(slug=slug)
+    except Article.DoesNotExist:  # a slug it had before: 301 (else 404)
+        return old_slug_redirect(slug, articles, request.META.get("QUERY_STRING", ""))
     number, target = requested_page(request, "cpage")
     if target is not None:  # one URL, one cache key per comment page
         return HttpResponsePermanentRedirect(target)
     state = caching.site_state_of(article)
+    if request.method == "POST":
+        posted = drafter_post_slug(request.POST)
+        if posted is None:
+            return HttpResponseBadRequest(
+                "This address takes only the note drafter's form.\n",
+                content_type="text/plain; charset=utf-8",
+            )
+        response = render_article(
+            request, article, now=now, state=state, comment_page=number,
+            drafter_post=(posted, request.POST),
+        )  # fmt: skip
+        return caching.mark_no_store(response)
     modified = None
     if state is not None and caching.conditional_get_allowed(request.COOKIES):
         moments = [article.updated_at, state.latest_change, article.comments_close_time()]
@@ -146,6 +174,7 @@ def render_article(
     now=None,
     state=None,
     comment_page=1,
+    drafter_post=None,
 ):
     """The article page for ``article`` (a response) showing comment page
     ``comment_page`` (normal form; :class:`PageOutOfRange` beyond the last);
@@ -154,7 +183,8 @@ def render_article(
     ``state`` is the site version (:class:`advice.caching.SiteState`) when
     the caller has it. The comments section is
     :func:`advice.comments.views.comment_section`; ``comment_post`` calls
-    this to show a refused comment."""
+    this to show a refused comment. ``drafter_post`` (``(slug, QueryDict)``)
+    fills that embedded drafter in (``notes_tags.answer_with_drafters``)."""
     now = now or timezone.now()
     if state is None and caching.enabled():
         state = caching.site_state(now)
@@ -169,6 +199,7 @@ def render_article(
         "comments_open": comments_open,
         "is_draft": not article.is_published(now),
         "page_params": ARTICLE_PAGE_PARAMS,
+        "drafter_post": drafter_post,
         "related_html": caching.cached_fragment(
             caching.fragment_key(
                 "related", article.pk, article.updated_at, state.version if state else None

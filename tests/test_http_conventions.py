@@ -107,6 +107,11 @@ def _note(world: World) -> dict:
     return {"slug": world.note.slug}
 
 
+def _month(world: World) -> dict:
+    published = timezone.localtime(world.article.published_at)
+    return {"year": f"{published.year:04d}", "month": f"{published.month:02d}"}
+
+
 SAMPLES: dict[str, Sample] = {
     # Home: its Last-Modified is given only to readers without a session or
     # comment cookie, so the answer varies by cookie.
@@ -125,6 +130,10 @@ SAMPLES: dict[str, Sample] = {
     "advice:comment_feed": Sample(
         kwargs=_article, content_type="application/rss+xml; charset=utf-8"
     ),
+    # The site's newest comments (WordPress's /comments/feed/).
+    "advice:site_comment_feed": Sample(content_type="application/rss+xml; charset=utf-8"),
+    # A month's articles (WordPress's /<yyyy>/<mm>/ answers 301 here).
+    "advice:archive_month": Sample(kwargs=_month),
     "advice:topic_list": Sample(),
     "advice:topic_detail": Sample(kwargs=_topic),
     "advice:topic_feed": Sample(kwargs=_topic, content_type="application/rss+xml; charset=utf-8"),

@@ -6,6 +6,10 @@
 renders to) with that note template's drafter. The context variable
 ``page_params`` names the page parameters the embedding page reads (e.g.
 ``("cpage",)``); only those are kept in the drafter's way back and cache key.
+An embedded drafter posts back to the embedding page (that path); the page
+puts what was posted in the context as ``drafter_post`` (``(slug,
+QueryDict)``, see :func:`notes.forms.drafter_post_slug`), and that drafter
+is rendered filled in, for this reader only (never cached).
 The templates named are loaded in one query. A marker
 naming a template that does not exist, or one that cannot be parsed, shows
 nothing to readers and a warning to staff. The marker syntax is
@@ -57,11 +61,18 @@ def answer_with_drafters(context, html: str) -> SafeString:
     names = context.get("page_params") or ()
     back = page_path(request, names) if request is not None else ""
 
+    posted_slug, posted_data = context.get("drafter_post") or (None, None)
+
     def replace(match: re.Match) -> str:
         slug = match.group(1)
         note = notes.get(slug)
         include_assets = not context.render_context.get(_ASSETS_FLAG)
-        key = _drafter_cache_key(note, back, include_assets) if note is not None else None
+        posted = slug == posted_slug
+        key = (
+            _drafter_cache_key(note, back, include_assets)
+            if note is not None and not posted
+            else None
+        )
         cached = cache_get(key) if key else None  # a failing cache is a miss
         if cached is not None:
             context.render_context[_ASSETS_FLAG] = True
@@ -76,7 +87,8 @@ def answer_with_drafters(context, html: str) -> SafeString:
                 f"No note template “{slug}”: this marker shows nothing to readers. "
                 "Create the template or fix the marker.",
             )
-        values = drafter_context(drafter, drafter.make_form(back=back))
+        form = drafter.make_form(posted_data) if posted else drafter.make_form(back=back)
+        values = drafter_context(drafter, form, action_url=back)
         values["include_assets"] = include_assets
         context.render_context[_ASSETS_FLAG] = True
         rendered = partial.render(values, request)

@@ -73,4 +73,27 @@
       moveUnder(parentInput.value, link.getAttribute("data-author") || "");
     }
   }
+
+  // A refused comment comes back at #respond, and a page opened at a
+  // fragment skips autofocus: hand the focus to the field at fault.
+  // (Chromium also clears the focus when it scrolls to the fragment at
+  // load, so this waits for the load.)
+  var fault = form.querySelector("[autofocus]");
+  function focusFault() {
+    if (document.activeElement === fault) {
+      return;
+    }
+    fault.focus({ preventScroll: true });
+    var box = fault.getBoundingClientRect();
+    if (box.bottom < 0 || box.top > window.innerHeight - 48) {  // out of sight
+      fault.scrollIntoView({ block: "nearest" });
+    }
+  }
+  if (fault) {
+    if (document.readyState === "complete") {
+      setTimeout(focusFault, 0);
+    } else {
+      window.addEventListener("load", function () { setTimeout(focusFault, 0); });
+    }
+  }
 })();

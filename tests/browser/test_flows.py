@@ -332,7 +332,8 @@ def test_keyboard_only_posting_a_comment(reader_page):
     page.keyboard.type("ada@example.com")
     tab_to(page, "#commentform textarea[name=body]", limit=2)
     page.keyboard.type("Posted without a mouse.")
-    tab_to(page, "#commentform button[type=submit]", limit=3)
+    # After the text: "remember me" and the two reply-e-mail checkboxes.
+    tab_to(page, "#commentform button[type=submit]", limit=5)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     comment = Comment.objects.get(author_name="Ada")
