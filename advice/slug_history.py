@@ -82,8 +82,11 @@ def article_old_slugs_record(article: Article, slugs: Iterable[str]) -> int:
     export: percent-encoded or not) as old slugs of ``article`` (saved).
     Each is percent-decoded and slugified like an imported post's name;
     empty ones, the article's own slug and slugs a live article has are left
-    out; one another article had moves to ``article``. Returns how many
-    records were written."""
+    out; one another article had moves to ``article``; a record of
+    ``article``'s own slug (left by a write that sends no signal, such as
+    ``bulk_create``) is dropped. Returns how many records were written."""
+    # bulk_create (the import's new rows) sends no post_save: the live slug wins here.
+    ArticleOldSlug.objects.filter(slug=article.slug).delete()
     wanted = {slugify(unquote(slug), allow_unicode=True)[:200].strip("-") for slug in slugs}
     wanted.discard("")
     wanted.discard(article.slug)

@@ -152,3 +152,12 @@ def test_wordpress_old_slugs_are_kept_for_the_article(client, make_article):
     assert client.get("/articles/thanks/")["Location"] == "/articles/thank-you-notes/"
     assert client.get("/articles/привет/")["Location"] == "/articles/thank-you-notes/"
     assert client.get("/articles/live-elsewhere/").status_code == 200
+
+
+def test_recording_wordpress_old_slugs_drops_a_stale_record_of_the_live_slug(client, make_article):
+    """Imported articles are bulk-created (no save signal): recording their
+    old slugs also drops any record of the slug they took."""
+    rename(make_article(slug="taken"), "elsewhere")
+    newcomer = Article.objects.bulk_create([Article(title="New", slug="taken", answer="A.")])[0]
+    article_old_slugs_record(newcomer, [])
+    assert not ArticleOldSlug.objects.filter(slug="taken").exists()
