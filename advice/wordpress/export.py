@@ -71,7 +71,6 @@ _COMMENT_FIELDS = (
     "author_name", "author_email", "author_url", "ip_address", "created_at", "body", "status",
     "user_id",
 )  # fmt: skip
-_NO_DATE = "0000-00-00 00:00:00"
 
 
 @dataclass
@@ -242,8 +241,8 @@ def _comment(writer: WXRWriter, row: dict, ids: _Ids, zone: ZoneInfo) -> None:
         ("wp:comment_author_email", "cdata", row["author_email"]),
         ("wp:comment_author_url", "text", row["author_url"]),
         ("wp:comment_author_IP", "cdata", row["ip_address"] or ""),
-        ("wp:comment_date", "cdata", wp_date(created, zone) if created else _NO_DATE),
-        ("wp:comment_date_gmt", "cdata", wp_date(created) if created else _NO_DATE),
+        ("wp:comment_date", "cdata", wp_date(created, zone)),
+        ("wp:comment_date_gmt", "cdata", wp_date(created)),
         ("wp:comment_content", "cdata", body),
         ("wp:comment_approved", "cdata", COMMENT_APPROVED.get(row["status"], "0")),
         ("wp:comment_type", "cdata", "comment"),
