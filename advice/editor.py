@@ -28,6 +28,7 @@ Upload policy, for the editor who asks "why was my file refused?":
 from __future__ import annotations
 
 import io
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from advice.markdown import nesting_problem, render_markdown
 from advice.models import ARTICLE_ANSWER_MAX_CHARS
+from notes.markers import marker_placeholders, marker_slugs
+from notes.models import NoteTemplate
 
 # Decoded format -> (format to write, file extension). GIF is re-encoded as
 # PNG (its first frame): animation is not kept.
@@ -205,16 +208,30 @@ def editor_required(view):
 @require_POST
 def markdownify(request):
     """Live preview: POST ``content`` (Markdown) → ``text/html`` fragment,
-    exactly what :func:`~advice.markdown.render_markdown` stores on save.
-    400 when ``content`` is missing; 405 for other methods."""
+    what :func:`~advice.markdown.render_markdown` stores on save, with each
+    note marker shown as a card naming its note template
+    (:func:`preview_html`). 400 when ``content`` is missing; 405 for other
+    methods."""
     if "content" not in request.POST:
         return HttpResponse("No content to preview.", status=400, content_type="text/plain")
     content = request.POST["content"]
     problem = preview_problem(content)
     if problem:  # shown above the (flattened or shortened) preview; saving refuses it
         notice = format_html('<p class="markdownx-problem"><strong>{}</strong></p>', problem)
-        return HttpResponse(notice + render_markdown(content[:PREVIEW_MAX_CHARS]))
-    return HttpResponse(render_markdown(content))
+        return HttpResponse(notice + preview_html(content[:PREVIEW_MAX_CHARS]))
+    return HttpResponse(preview_html(content))
+
+
+def preview_html(content: str) -> str:
+    """``content`` (Markdown) rendered as on save, with every note marker
+    paragraph replaced by a placeholder card naming the note template (or
+    saying none has that slug: :func:`notes.markers.marker_placeholders`).
+    One query when there is a marker, none otherwise."""
+    html = render_markdown(content)
+    slugs = marker_slugs(html)
+    if not slugs:
+        return html
+    return marker_placeholders(html, NoteTemplate.objects.titles(slugs))
 
 
 # The preview renders at most this much (the longest field, the answer):
@@ -259,5 +276,26 @@ def upload(request):
     except UploadRefused as refusal:
         return JsonResponse({"image": [str(refusal)]}, status=400)
     name = f"uploads/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{image.extension}"
-    saved = default_storage.save(name, ContentFile(image.data))
+    try:
+        saved = default_storage.save(name, ContentFile(image.data))
+    except OSError:  # media folder not writable, disk full: say so, keep nothing
+        logging.getLogger(__name__).exception("Could not store the uploaded image %s", name)
+        _delete_quietly(name)  # a partly written file
+        return JsonResponse({"image": [MSG_NOT_STORED]}, status=503)
     return JsonResponse({"image_code": f"![]({default_storage.url(saved)})"})
+
+
+MSG_NOT_STORED = (
+    "The image could not be stored just now (the media folder is not writable or is full), "
+    "so nothing was saved. Your text is unchanged; try the upload again later."
+)
+
+
+def _delete_quietly(name: str) -> None:
+    """Delete ``name`` from the storage if it is there; a storage that
+    cannot even be asked is left as it is."""
+    try:
+        if default_storage.exists(name):
+            default_storage.delete(name)
+    except OSError:
+        pass

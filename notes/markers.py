@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.html import format_html, format_html_join
+
 MARKER_OPEN = "{{note:"
 MARKER_CLOSE = "}}"
 # How help texts and messages show the syntax to an editor.
@@ -33,6 +35,13 @@ MARKER_PARAGRAPH = re.compile(r"<p>\{\{note:(" + SLUG_PATTERN + r")\}\}</p>")
 # braces, any slug), so that text shown elsewhere is cleaned of it even when
 # the marker is misspelt and would embed nothing.
 MARKER_TEXT = re.compile(r"\{\{\s*note:[^}]*\}\}")
+
+# A marker line of Markdown as an editor writes it: the marker alone on its
+# line (up to three spaces before, any blanks after, as Markdown reads a
+# paragraph). Group 1 is the slug. Markers inside fenced code are still
+# matched: an editor quoting the syntax in code is rare, and a wrong slug
+# there is worth a look too.
+MARKER_LINE = re.compile(r"^ {0,3}\{\{note:(" + SLUG_PATTERN + r")\}\}[ \t]*$", re.MULTILINE)
 
 
 def marker_line(slug: str) -> str:
@@ -58,3 +67,72 @@ def strip_markers(text: str, replacement: str = " ") -> str:
     replaced by ``replacement`` (one space by default, so the words on
     either side stay apart)."""
     return MARKER_TEXT.sub(replacement, text)
+
+
+def marker_line_slugs(markdown: str) -> list[str]:
+    """The slugs named by marker lines (:data:`MARKER_LINE`) of ``markdown``
+    (an answer as the editor wrote it), in order, repeats kept."""
+    return MARKER_LINE.findall((markdown or "").replace("\r\n", "\n"))
+
+
+def unknown_marker_slugs(markdown: str, known: set[str] | frozenset[str]) -> list[str]:
+    """The slugs that marker lines of ``markdown`` name but that are not in
+    ``known`` (the existing note templates' slugs), in order, each once."""
+    return list(dict.fromkeys(s for s in marker_line_slugs(markdown) if s not in known))
+
+
+def unknown_marker_message(unknown: list[str], known: list[str]) -> str:
+    """An editor's error for markers naming templates that do not exist:
+    which, and the slugs that do (``known``, in the order given), e.g.
+    'No note template “thanks”. The note templates are: follow-up,
+    thank-you. Write the marker as {{note:<slug>}}.' Plain text."""
+    names = ", ".join(f"“{slug}”" for slug in unknown)
+    noun = "template" if len(unknown) == 1 else "templates"
+    available = (
+        "The note templates are: " + ", ".join(known) + "."
+        if known
+        else "There are no note templates yet: make one under Notes first."
+    )
+    return f"No note {noun} {names}. {available} Write the marker as {MARKER_SYNTAX}."
+
+
+def marker_help_html(slugs: list[str]) -> str:
+    """Help text (safe HTML) for a Markdown field that may hold markers: how
+    to write one, with ``<slug>`` shown as text, and the template slugs an
+    editor can use (``slugs``, in the order given)."""
+    intro = format_html(
+        "A line <code>{}</code> on its own embeds that note template's drafter there.",
+        MARKER_SYNTAX,
+    )
+    if not slugs:
+        return format_html("{} There are no note templates yet.", intro)
+    listed = format_html_join(", ", "<code>{}</code>", ((slug,) for slug in slugs))
+    return format_html("{} Note templates: {}.", intro, listed)
+
+
+def marker_placeholders(html: str, titles: dict[str, str]) -> str:
+    """Rendered ``html`` (already sanitised) with each marker paragraph
+    replaced by a placeholder card for the editor's preview: the note
+    template's title and slug from ``titles`` (slug → title), or a warning
+    that no template has that slug. Returns HTML; the inserted parts are
+    escaped."""
+
+    def card(match: re.Match) -> str:
+        slug = match.group(1)
+        if slug in titles:
+            return format_html(
+                '<div class="note-placeholder" role="note"><strong>Note drafter: {}</strong> '
+                "<code>{}</code><br>Readers see the fill-in form for this note template "
+                "here.</div>",
+                titles[slug],
+                marker_line(slug),
+            )
+        return format_html(
+            '<div class="note-placeholder note-placeholder-missing" role="note">'
+            "<strong>No note template “{}”</strong> <code>{}</code><br>Saving will refuse "
+            "this marker until the template exists.</div>",
+            slug,
+            marker_line(slug),
+        )
+
+    return MARKER_PARAGRAPH.sub(card, html)

@@ -4,6 +4,16 @@ from django.db import models
 from django.urls import reverse
 
 
+class NoteTemplateQuerySet(models.QuerySet):
+    def slugs(self) -> list[str]:
+        """The slugs of these note templates, alphabetically (one query)."""
+        return list(self.order_by("slug").values_list("slug", flat=True))
+
+    def titles(self, slugs) -> dict[str, str]:
+        """``{slug: title}`` for those of ``slugs`` that exist (one query)."""
+        return dict(self.filter(slug__in=set(slugs)).values_list("slug", "title"))
+
+
 class NoteTemplate(models.Model):
     """A note with blanks (``[name]``, ``[show?]``) a reader fills in.
 
@@ -41,6 +51,8 @@ class NoteTemplate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = NoteTemplateQuerySet.as_manager()
+
     class Meta:
         ordering = ["title"]
 
@@ -49,3 +61,13 @@ class NoteTemplate(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("notes:detail", kwargs={"slug": self.slug})
+
+    @property
+    def send_rule_text(self) -> str:
+        """The send-time rule in a few words, with this template's numbers:
+        "after 5 business days", "after 1 business day", or "at the end of
+        the interview day, or the next morning if it ended late"."""
+        if self.send_rule == self.SendRule.BUSINESS_DAYS:
+            days = self.send_after_days
+            return f"after {days} business day{'' if days == 1 else 's'}"
+        return "at the end of the interview day, or the next morning if it ended late"
