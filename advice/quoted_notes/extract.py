@@ -16,7 +16,13 @@ and builds the note template's body and subject:
   the end when there is none;
 - the answer gets the marker line ``{{note:<slug>}}``
   (:func:`notes.markers.marker_line`) in place of the first quote; the later
-  quotes are removed.
+  quotes are removed. A paragraph that introduced a removed quote (it ends
+  with ":" or a dash, as the seed's "…a comment about the show itself–"
+  does) would be left hanging, so it is ended with a pointer to the note's
+  optional line instead (:data:`POINTER`), and also becomes the optional
+  blank's help;
+- every blank gets a readable label and help from the words around it
+  (:func:`advice.quoted_notes.labels.blank_labels`).
 
 Quotes inside fenced code blocks are left alone. Only values in, values out.
 """
@@ -27,6 +33,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from advice.quoted_notes.labels import blank_labels
 from notes.blanks import BlankSyntaxError, Piece, parse
 from notes.markers import marker_line
 
@@ -34,6 +41,11 @@ _QUOTE = re.compile(r"^ {0,3}> ?")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MD_ESCAPE = re.compile(r"\\([`*_{}()#+\-.!|>])")
 _SIGN_OFF_WORDS = 4
+# The end of a paragraph that introduces what follows: a colon, a dash or
+# an ellipsis (any blanks after it).
+_INTRODUCES = re.compile(r"\s*(:|–|—|-{1,2}|…|\.\.\.)\s*$")
+_LAST_SENTENCE = re.compile(r"(?:^|(?<=[.!?]) )([^.!?]+)$")
+POINTER = ": the note above has an optional line for it."
 _ROLE = re.compile(r"(\[[^\[\]\n]{1,40}\]) (position|job|role|opening)\b", re.IGNORECASE)
 
 
@@ -140,6 +152,31 @@ def _optional_line(paragraph: str, known: set[str]) -> tuple[str, list[Piece]]:
     return "".join(out), list(pieces)
 
 
+def _introduction(lines: list[str], quote: Quote) -> int | None:
+    """The index of the line ending the paragraph just before ``quote``
+    when that paragraph introduces it (ends with ":" or a dash:
+    :data:`_INTRODUCES`), else ``None``. A quote or heading there
+    introduces nothing."""
+    i = quote.start - 1
+    while i >= 0 and not lines[i].strip():
+        i -= 1
+    if i < 0 or _QUOTE.match(lines[i]) or lines[i].lstrip().startswith("#"):
+        return None
+    return i if _INTRODUCES.search(lines[i]) else None
+
+
+def _intro_sentence(line: str) -> str:
+    """The last sentence of an introducing ``line``, as help: "If you’re
+    interviewing for a TV series, it might be worth throwing in a comment
+    about the show itself. " (its colon or dash made a full stop)."""
+    text = _INTRODUCES.sub("", line).strip()
+    found = _LAST_SENTENCE.search(text)
+    sentence = (found.group(1) if found else text).strip()
+    if not sentence:
+        return ""
+    return html.unescape(_MD_ESCAPE.sub(r"\1", sentence)) + ". "
+
+
 def build_subject(body: str) -> str:
     """A subject line for a note ``body``: "Thank you" for a thank-you note,
     with the job when the body names it with a blank ("Thank you: [whatever]
@@ -167,9 +204,13 @@ def extract_note(markdown: str, *, slug: str) -> ExtractedNote | None:
     paragraphs = list(main.paragraphs)
     known = {blank.key for blank in parse("\n\n".join(paragraphs)).blanks}
 
+    lines = markdown.split("\n")
+    intros = {quote.start: _introduction(lines, quote) for quote in extras}
     settings: dict[str, dict[str, str]] = {}
     optional_lines: list[str] = []
     for quote in extras:
+        intro = intros[quote.start]
+        lead = _intro_sentence(lines[intro]) if intro is not None else ""
         for paragraph in quote.paragraphs:
             line, pieces = _optional_line(paragraph, known)
             optional_lines.append(line)
@@ -181,16 +222,23 @@ def extract_note(markdown: str, *, slug: str) -> ExtractedNote | None:
             for piece in pieces:
                 if piece.kind == "blank" and piece.key not in known and piece.key not in settings:
                     settings[piece.key] = {
-                        "help": f"Optional: leave it empty to leave out the line “{shown}”"
+                        "help": f"{lead}Optional: leave it empty to leave out the line “{shown}”"
                     }
     if optional_lines:
         last = paragraphs[-1] if paragraphs else ""
         at = len(paragraphs) - 1 if len(last.split()) <= _SIGN_OFF_WORDS else len(paragraphs)
         paragraphs[at:at] = optional_lines
     body = "\n\n".join(paragraphs)
+    for key, label in blank_labels(body).items():
+        merged = dict(label)
+        if key in settings:  # the optional line's own help says more
+            merged["help"] = settings[key]["help"]
+        settings[key] = merged
 
-    lines = markdown.split("\n")
     for quote in reversed(extras):
+        intro = intros[quote.start]
+        if intro is not None:
+            lines[intro] = _INTRODUCES.sub("", lines[intro]) + POINTER
         before_blank = quote.start == 0 or not lines[quote.start - 1].strip()
         after_blank = quote.end >= len(lines) or not lines[quote.end].strip()
         end = quote.end

@@ -86,16 +86,21 @@ def test_seed_article_action_makes_a_working_drafter(staff_client, make_article)
         "/admin/advice/article/",
         {"action": "make_note_template", "_selected_action": [article.pk]},
     )
-    assert response.status_code == 302
     note = NoteTemplate.objects.get()
     assert note.slug == "post-interview-thank-you-note"
+    # The editor lands on the new template's change page to adjust it.
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/notes/notetemplate/{note.pk}/change/"
     article.refresh_from_db()
     assert "{{note:post-interview-thank-you-note}}" in article.answer
     assert "> Hi, [name]!" not in article.answer
 
     page = Client().get(article.get_absolute_url()).content.decode()
     labels = re.findall(r'<label for="[^"]+-blank_\d+">([^<]+):</label>', page)
-    assert labels == ["Name", "Whatever", "Underling", "Show", "Your name"]
+    assert labels == [
+        "Name", "Whatever (the job title)", "Underling (someone else you met)", "Show", "Your name",
+    ]  # fmt: skip
+    assert "In the note: “…thanks for interviewing me for the ___ position." in page
     assert 'data-blank="show" data-required="false"' in page
 
     # The drafter works: without the show, its line is dropped.
@@ -127,7 +132,32 @@ def test_action_twice_changes_nothing_the_second_time(staff_client, make_article
     assert NoteTemplate.objects.count() == 1
     assert Article.objects.get(pk=article.pk).answer == answer
     messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert any("no quoted note with [blanks] found" in m for m in messages)
+    assert any("the note template already exists" in m for m in messages)
+    note = NoteTemplate.objects.get()
+    assert f'<a href="/admin/notes/notetemplate/{note.pk}/change/">{note.slug}</a>' in messages[-1]
+    assert response["Location"] == f"/admin/notes/notetemplate/{note.pk}/change/"
+
+
+def test_action_on_an_answer_without_a_quoted_note_says_so(staff_client, make_article):
+    article = make_article(answer="Just write to them.")
+    response = staff_client.post(
+        "/admin/advice/article/",
+        {"action": "make_note_template", "_selected_action": [article.pk]},
+    )
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert messages == [f"“{article.title}”: no quoted note with [blanks] found; nothing changed."]
+    assert response["Location"] == "/admin/advice/article/"
+    assert not NoteTemplate.objects.exists()
+
+
+def test_action_on_two_articles_stays_on_the_list(staff_client, make_article):
+    first, second = make_article(answer=SEED_ANSWER), make_article(answer=SEED_ANSWER)
+    response = staff_client.post(
+        "/admin/advice/article/",
+        {"action": "make_note_template", "_selected_action": [first.pk, second.pk]},
+    )
+    assert NoteTemplate.objects.count() == 2
+    assert response["Location"] == "/admin/advice/article/"
 
 
 def test_action_picks_a_free_slug(staff_client, make_article, make_note):

@@ -60,8 +60,45 @@ def test_seed_answer_gets_the_marker_in_place_of_the_quotes():
     answer = extract_note(SEED_ANSWER, slug="seed").answer
     assert ">" not in answer
     assert "I usually write something like this:\n\n{{note:seed}}\n\nIf you’re" in answer
-    assert "the show itself–\n\nI wouldn’t send" in answer
+    # The sentence that introduced the removed quote no longer hangs on a dash.
+    assert (
+        "a comment about the show itself: the note above has an optional line for it."
+        "\n\nI wouldn’t send"
+    ) in answer
+    assert "itself–" not in answer
     assert answer.startswith("Yes, it’s perfectly okay")
+
+
+def test_the_introducing_sentence_becomes_the_optional_blanks_help():
+    help_text = extract_note(SEED_ANSWER, slug="seed").blank_settings["show"]["help"]
+    assert help_text.startswith(
+        "If you’re interviewing for a TV series, it might be worth throwing in a comment "
+        "about the show itself. Optional: leave it empty to leave out the line “I’m a big fan"
+    )
+
+
+def test_a_paragraph_ending_in_a_full_stop_before_an_extra_quote_is_kept_as_it_is():
+    text = "> Hi [name]\n\nSome add a line.\n\n> P.S. [extra]\n\nEnd."
+    answer = extract_note(text, slug="n").answer
+    assert answer == "{{note:n}}\n\nSome add a line.\n\nEnd."
+
+
+def test_seed_blanks_get_readable_labels_and_the_words_around_them():
+    settings = extract_note(SEED_ANSWER, slug="seed").blank_settings
+    labels = {key: value["label"] for key, value in settings.items()}
+    assert labels == {
+        "name": "Name",
+        "whatever": "Whatever (the job title)",
+        "underling": "Underling (someone else you met)",
+        "show": "Show",
+        "your name": "Your name",
+    }
+    assert settings["name"]["help"] == "In the note: “Hi, ___!”"
+    assert settings["whatever"]["help"] == (
+        "In the note: “…thanks for interviewing me for the ___ position. I enjoyed meeting "
+        "you and…”"
+    )
+    assert "help" not in settings["your name"]  # alone on its line: nothing around it
 
 
 def test_no_quote_with_blanks_gives_none():
