@@ -35,6 +35,9 @@ from django.utils.text import Truncator, slugify
 from advice.limits import flood_seconds, limit_lock, sender_flooding
 from advice.mail import mail_send
 from advice.models import Article, ReaderQuestion
+from advice.search.highlight import TermMatcher
+from advice.search.queries import search_article_ids
+from advice.search.terms import query_terms
 from advice.slugs import free_slug
 from config.site import site_url
 
@@ -57,6 +60,59 @@ def question_title(question: str, limit: int = 80) -> str:
     flat = one_line(question, limit=10_000)
     first = _SENTENCE_END.split(flat, maxsplit=1)[0] if flat else ""
     return Truncator(first).chars(limit) or "Reader question"
+
+
+# --- Answers that may already fit ------------------------------------------------
+
+SUGGESTION_CANDIDATES = 20  # ranked hits looked at for the suggestions
+# How much a shared word counts toward "this answer is about the question":
+# in the title (what the article is about) 2, in the reader's question it
+# answers 1; a suggestion needs FITS_AT (2) in all. Words met only in the
+# answer's body, its topics' names or its comments count nothing: there
+# they are as often incidental ("your notes" in an article about a boss,
+# "job" in the topic "On the job").
+TITLE_WEIGHT, QUESTION_WEIGHT, FITS_AT = 2, 1, 2
+
+
+def _shared(text: str, matcher: TermMatcher) -> set[str]:
+    found: set[str] = set()
+    for _start, _end, terms in matcher.words(text):
+        found |= terms
+    return found
+
+
+def answer_suggestions(text: str | None, *, limit: int = 5) -> list[Article]:
+    """Published articles that may already answer a reader's ``text`` (a
+    question as typed so far; the last word may be unfinished), best first,
+    at most ``limit``.
+
+    The search index finds the candidates (any of the words; stop words
+    dropped by :func:`advice.search.terms.query_terms`); one is kept only
+    when the meaningful words it shares with ``text`` stand where it says
+    what it is about: one in its title, or two in the reader's question it
+    answers (see :data:`TITLE_WEIGHT`). Words are matched as search
+    highlights them (same light stem). Two queries, or none when ``text``
+    has no meaningful word."""
+    terms = query_terms(text)
+    if not terms or limit <= 0:
+        return []
+    ids = search_article_ids(text, any_term=True, prefix=True, limit=SUGGESTION_CANDIDATES)
+    if not ids:
+        return []
+    found = Article.objects.only("title", "slug", "question").in_bulk(ids)
+    matcher = TermMatcher(terms)
+    kept = []
+    for article_id in ids:
+        article = found.get(article_id)
+        if article is None:
+            continue
+        in_title = _shared(article.title, matcher)
+        in_question = _shared(article.question, matcher) - in_title
+        if TITLE_WEIGHT * len(in_title) + QUESTION_WEIGHT * len(in_question) >= FITS_AT:
+            kept.append(article)
+        if len(kept) == limit:
+            break
+    return kept
 
 
 # --- Storing a question -----------------------------------------------------------

@@ -39,6 +39,7 @@ from advice.search.highlight import (
     plain_text,
     snippet,
 )
+from advice.search.notes import NoteResult, search_note_templates
 from advice.search.terms import MAX_QUERY_CHARS, query_terms
 
 MAX_RESULTS = 500  # ranked ids read per search; more is never paged through
@@ -214,13 +215,16 @@ class SearchResult:
 @dataclass
 class SearchOutcome:
     """A page of results. ``any_term`` is true when no article held every
-    word and the results hold some of them instead."""
+    word and the results hold some of them instead. ``note_templates``: the
+    note templates that match (:mod:`advice.search.notes`), on the first
+    page only, listed apart from the articles."""
 
     query: str
     terms: list[str]
     page: Page | None = None
     results: list[SearchResult] = field(default_factory=list)
     any_term: bool = False
+    note_templates: list[NoteResult] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -238,9 +242,11 @@ def search_page(text: str | None, page_number=1, *, per_page: int = RESULTS_PER_
     last page). Snippets come from the article's question and answer; only
     for a hit whose title, question and answer hold none of the words (it
     matched through its approved comments) does the snippet quote the
-    best-matching comment instead (``from_comment``). Queries: one or two
-    for the ids, one for the page's articles, and one more for comments only
-    when some hit on the page matched through them alone."""
+    best-matching comment instead (``from_comment``). The first page also
+    carries the matching note templates (``note_templates``). Queries: one
+    or two for the ids, one for the note templates on the first page, one
+    for the page's articles, and one more for comments only when some hit
+    on the page matched through them alone."""
     query = (text or "")[:MAX_QUERY_CHARS]
     terms = query_terms(query)
     outcome = SearchOutcome(query=query, terms=terms)
@@ -251,6 +257,8 @@ def search_page(text: str | None, page_number=1, *, per_page: int = RESULTS_PER_
         ids = search_article_ids(query, any_term=True)
         outcome.any_term = bool(ids)
     page = Paginator(ids, per_page).get_page(page_number)
+    if page.number == 1:
+        outcome.note_templates = search_note_templates(terms)
     articles = Article.objects.defer("question", "answer").in_bulk(list(page.object_list))
     outcome.page = page
     matcher = TermMatcher(terms)
@@ -277,14 +285,15 @@ COMMENTS_PER_SNIPPET = 1  # best-ranked comments per article read for its snippe
 
 
 def _best_comments_sql(terms: list[str], article_ids: list[int], dialect):
-    """SQL (and parameters) of ``(article_id, body)`` rows: for each of
+    """SQL (and parameters) of ``(article_id, body, body_html)`` rows: for each of
     ``article_ids``, its approved comments that best match any of ``terms``
     by the index's rank, at most :data:`COMMENTS_PER_SNIPPET`, best first.
     Only those comments' bodies are read."""
     approved = Comment.Status.APPROVED.value
     inner, params = dialect.ranked_comments_sql(terms, article_ids)
     sql = (
-        f"SELECT c.article_id, c.body FROM advice_comment c JOIN ({inner}) b ON b.id = c.id "
+        f"SELECT c.article_id, c.body, c.body_html FROM advice_comment c "
+        f"JOIN ({inner}) b ON b.id = c.id "
         f"WHERE b.n <= {COMMENTS_PER_SNIPPET} AND c.status = %s ORDER BY c.article_id, b.n"
     )
     return sql, [*params, approved]
@@ -310,10 +319,12 @@ def _comment_snippets(results: list[SearchResult], matcher: TermMatcher) -> None
             Comment.objects.visible()
             .filter(article_id__in=ids)
             .order_by("created_at", "id")
-            .values_list("article_id", "body")
+            .values_list("article_id", "body", "body_html")
         )
-    for article_id, body in rows:
-        bodies.setdefault(article_id, []).append(" ".join(body.split()))
+    for article_id, body, body_html in rows:
+        # An imported comment's body is WordPress's HTML: quote its text.
+        text = plain_text(body_html) if body_html else " ".join(body.split())
+        bodies.setdefault(article_id, []).append(text)
     for result in results:
         candidates = bodies.get(result.article.pk, [])
         if dialect is not None:  # the index's pick, when it matches
