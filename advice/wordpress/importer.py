@@ -88,7 +88,7 @@ from advice.markdown import render_markdown
 from advice.models import Article, Comment
 from advice.quoted_notes.extract import extract_note
 from advice.slugs import SUFFIX_ROOM, free_slug
-from advice.wordpress.records import RecordMapper, max_length
+from advice.wordpress.records import RecordMapper, edited_here, max_length, status_word
 from advice.wordpress.summary import AddressRow, ImportSummary
 from advice.wordpress.topics import TopicCache
 from advice.wordpress.wxr import Channel, Item, Term, WPComment, iter_wxr, validate_wxr
@@ -97,24 +97,6 @@ BATCH_SIZE = 100  # items per transaction
 _ARTICLE_FIELDS = (
     "title", "asker", "question", "answer", "status", "published_at", "comment_status", "wp_path",
 )  # fmt: skip
-
-
-def edited_here(article: Article) -> str | None:
-    """Why a re-import must leave ``article`` alone, or ``None`` when it may
-    overwrite it: ``"changed here since import"`` when its content changed
-    after the import wrote it, ``"imported before import times were
-    recorded"`` when it has no import time."""
-    if article.imported_at is None:
-        return "imported before import times were recorded"
-    if article.content_changed_at > article.imported_at:
-        return "changed here since import"
-    return None
-
-
-def _status_word(article: Article, now) -> str:
-    if article.status != Article.Status.PUBLISHED:
-        return "draft"
-    return "scheduled" if article.published_at > now else "published"
 
 
 def _batches(values: Iterable, size: int) -> Iterator[list]:
@@ -295,7 +277,7 @@ class _Importer:
                 old_address=item.link.strip(),
                 new_address=site_url + article.get_absolute_url(),
                 title=article.title,
-                status=_status_word(article, now),
+                status=status_word(article, now),
                 outcome=outcomes[item.post_id],
             )
             self.summary.addresses.append(row)

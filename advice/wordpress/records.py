@@ -94,6 +94,25 @@ def max_length(model, name: str) -> int:
     return model._meta.get_field(name).max_length
 
 
+def edited_here(article: Article) -> str | None:
+    """Why a re-import must leave ``article`` alone, or ``None`` when it may
+    overwrite it: ``"changed here since import"`` when its content changed
+    after the import wrote it, ``"imported before import times were
+    recorded"`` when it has no import time."""
+    if article.imported_at is None:
+        return "imported before import times were recorded"
+    if article.content_changed_at > article.imported_at:
+        return "changed here since import"
+    return None
+
+
+def status_word(article: Article, now: datetime) -> str:
+    """``published``, ``scheduled`` (published, its time after ``now``) or ``draft``."""
+    if article.status != Article.Status.PUBLISHED:
+        return "draft"
+    return "scheduled" if article.published_at > now else "published"
+
+
 class RecordMapper:
     """The value rules of one import run: ``site`` is the source site as
     stored (``wp_site``), ``summary`` the run's counters."""
