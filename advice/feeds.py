@@ -118,7 +118,7 @@ class LatestArticlesFeed(SiteFeed):
         return self.articles(obj).order_by("-published_at", "-id")[:FEED_ITEMS]
 
     def item_title(self, item: Article) -> str:
-        return xml_safe(item.title)
+        return xml_safe(item.title or "(no title)")
 
     def item_description(self, item: Article) -> str:
         return article_feed_html(item)

@@ -247,6 +247,8 @@ class Article(ContentChangeTracking, models.Model):
     wp_site = models.CharField(max_length=200, blank=True, editable=False)
     wp_id = models.BigIntegerField(null=True, blank=True, editable=False)
     wp_path = models.CharField(max_length=500, blank=True, db_index=True, editable=False)
+    # When the WordPress import last wrote the article (advice.wordpress.importer).
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -383,6 +385,9 @@ class Comment(models.Model):
     edited_at = models.DateTimeField("edited", null=True, blank=True, editable=False)
     wp_site = models.CharField(max_length=200, blank=True, editable=False)
     wp_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Imported comments: WordPress's HTML stays in ``body``; this is its
+    # sanitised rendering, made once at import (empty for comments written here).
+    body_html = models.TextField(blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -463,3 +468,6 @@ from advice.comments.models import (  # noqa: E402, F401
     CommentSubscription,
     ReplyNotice,
 )
+
+# An article's old slugs (renames answer 301; advice.slug_history).
+from advice.slug_history import ArticleOldSlug  # noqa: E402, F401

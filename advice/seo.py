@@ -130,7 +130,7 @@ def article_structured_data(article: Article, url: str) -> dict:
         "url": url,
         "mainEntity": {
             "@type": "Question",
-            "name": article.title,
+            "name": article.title or "(no title)",
             "text": question_text,
             "answerCount": 1,
             "datePublished": published,

@@ -116,10 +116,12 @@ def comments_erase(email: str, *, remove_text: bool, by, key: str) -> int:
         comment.ip_address = None
         if remove_text:
             comment.body, comment.status = REMOVED_TEXT, Comment.Status.REMOVED
+            comment.body_html = ""  # an imported comment's rendering goes with its text
         else:
             comment.body = _without_address(comment.body, email)
+            comment.body_html = _without_address(comment.body_html, email)
     fields = ["author_name", "author_email", "author_url", "user_agent", "browser_key"]
-    Comment.objects.bulk_update(comments, [*fields, "ip_address", "body", "status"])
+    Comment.objects.bulk_update(comments, [*fields, "ip_address", "body", "body_html", "status"])
     articles_touch(article_ids={c.article_id for c in comments})
     _rename_trail(comments, lambda comment: str(comment)[:200])
     what = "author anonymised, text removed" if remove_text else "author anonymised, text kept"
