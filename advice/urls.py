@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import path, re_path
 
 import config.converters  # noqa: F401  (registers "slugtext")
+from advice import archive
 from advice import pages as views
 from advice.comments import views as comments
 from advice.comments.edit_views import comment_edit_view
-from advice.comments.feeds import ArticleCommentsFeed
+from advice.comments.feeds import ArticleCommentsFeed, SiteCommentsFeed
 from advice.comments.notify_views import subscription_confirm, subscription_unsubscribe
 from advice.comments.permalinks import comment_permalink
 from advice.feeds import LatestArticlesAtomFeed, LatestArticlesFeed, TopicArticlesFeed
@@ -42,6 +43,12 @@ urlpatterns = [
         "articles/<slugtext:slug>/comments/feed/",
         read_only(ArticleCommentsFeed()),
         name="comment_feed",
+    ),
+    path("comments/feed/", read_only(SiteCommentsFeed()), name="site_comment_feed"),
+    re_path(
+        r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",
+        archive.archive_month,
+        name="archive_month",
     ),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slugtext:slug>/", views.topic_detail, name="topic_detail"),
