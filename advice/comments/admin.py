@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from advice.admin_forms import LabelledSplitDateTime
 from advice.comments import moderation, subscription_admin  # noqa: F401  (registers it)
 from advice.comments.reply_admin import CommentAnswerMixin
 from advice.models import Comment
@@ -61,12 +62,22 @@ class CommentStatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value())
 
 
+class ByColumnistFilter(admin.BooleanFieldListFilter):
+    """The columnist flag's filter, titled so the admin's "By …" reads
+    "By the columnist" (the field's own name would give "By by columnist")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "the columnist"
+
+
 class CommentAdminForm(forms.ModelForm):
     """The comment change form: a reply stays on its parent's article."""
 
     class Meta:
         model = Comment
         fields = []  # CommentAdmin.fields says which, so its formfield_overrides apply
+        widgets = {"created_at": LabelledSplitDateTime}  # each input named (axe)
 
     def clean(self):
         cleaned = super().clean()
@@ -104,21 +115,22 @@ class CommentAdmin(CommentAnswerMixin, admin.ModelAdmin):
     form = CommentAdminForm
     fields = [
         "article", "parent", "author_name", "author_email", "author_url", "body",
-        "status", "created_at", "user", "by_columnist", "ip_address", "user_agent",
+        "status", "created_at", "user", "by_columnist", "ip_address_shown", "user_agent",
         "earlier_texts", "recent_activity",
     ]  # fmt: skip
 
     list_display = [
-        "status", "article", "author", "created_at", "excerpt", "in_reply_to", "ip_address",
+        "status", "article", "author", "created_at", "excerpt", "in_reply_to",
     ]  # fmt: skip
     list_display_links = ["excerpt"]
     list_filter = [
-        CommentStatusFilter, "by_columnist", ("article", admin.RelatedOnlyFieldListFilter),
+        CommentStatusFilter, ("by_columnist", ByColumnistFilter),
+        ("article", admin.RelatedOnlyFieldListFilter),
     ]  # fmt: skip
     search_fields = ["author_name", "author_email", "body", "ip_address", "article__title"]
     list_select_related = ["article", "parent"]
     raw_id_fields = ["article", "parent", "user"]
-    readonly_fields = ["ip_address", "user_agent", "earlier_texts", "recent_activity"]
+    readonly_fields = ["ip_address_shown", "user_agent", "earlier_texts", "recent_activity"]
     # Commenters' websites are http/https only; a bare host is taken as https.
     # The "Currently:" link beside the field is drawn for http/https only.
     formfield_overrides = {
@@ -150,6 +162,10 @@ class CommentAdmin(CommentAnswerMixin, admin.ModelAdmin):
         if not visible or not obj.article.is_published():
             return None
         return obj.get_absolute_url()
+
+    @admin.display(description="IP address")
+    def ip_address_shown(self, obj):
+        return obj.ip_address or "—"
 
     @admin.display(description="Recent activity")
     def recent_activity(self, obj):

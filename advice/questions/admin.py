@@ -48,7 +48,10 @@ class ReaderQuestionAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["name", "email", "question"]
     raw_id_fields = ["article"]
-    readonly_fields = ["article_link", "created_at", "ip_address"]
+    # The change page shows "Article" once (the field, whose widget links
+    # the article); the list shows it as a link (article_link).
+    exclude = ["ip_address"]
+    readonly_fields = ["created_at", "ip_address_shown"]
     # What the reader said about themselves: who they are, where to answer
     # them, whether they consent to publication. Nobody edits it afterwards
     # (the "answered" e-mail goes only to a reader who consented).
@@ -58,6 +61,10 @@ class ReaderQuestionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj)]
         return fields + self.READER_FIELDS if obj is not None else fields
+
+    @admin.display(description="IP address")
+    def ip_address_shown(self, obj):
+        return obj.ip_address or "—"
 
     @admin.display(description="Article")
     def article_link(self, obj):

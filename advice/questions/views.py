@@ -18,10 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice.client import request_client_address
-from advice.models import Article
 from advice.questions.forms import AskForm
-from advice.questions.services import reader_question_submit
-from advice.search.queries import search_article_ids
+from advice.questions.services import answer_suggestions, reader_question_submit
 from config.methods import allow_methods
 
 SUGGESTIONS = 5  # answers offered while the reader types
@@ -70,15 +68,10 @@ def ask_thanks(request):
 def ask_suggest(request):
     """``/ask/suggest/?q=<question so far>``: JSON ``{"results": [{"title":
     ..., "url": ...}]}`` with up to five published articles that may
-    already answer it (any of the words; the last word may be unfinished).
-    Any ``q`` is safe; no words → no results."""
-    ids = search_article_ids(
-        request.GET.get("q", ""), any_term=True, prefix=True, limit=SUGGESTIONS
-    )
-    articles = Article.objects.in_bulk(ids) if ids else {}
-    results = [
-        {"title": articles[i].title, "url": articles[i].get_absolute_url()}
-        for i in ids
-        if i in articles
-    ]
+    already answer it (:func:`advice.questions.services.answer_suggestions`:
+    only those sharing a meaningful word where they say what they are
+    about; the last word may be unfinished). Any ``q`` is safe; no words →
+    no results."""
+    articles = answer_suggestions(request.GET.get("q", ""), limit=SUGGESTIONS)
+    results = [{"title": a.title, "url": a.get_absolute_url()} for a in articles]
     return JsonResponse({"results": results})

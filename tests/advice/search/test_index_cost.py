@@ -127,4 +127,5 @@ def test_comment_snippet_reads_only_the_best_comments(long_thread, make_comment)
     assert [r.article.pk for r in outcome.results] == [article.pk]
     assert outcome.results[0].from_comment
     assert "<mark>wombat</mark>" in outcome.results[0].snippet
-    assert len(queries) == 3  # ranked ids, the page's articles, the best comments
+    # ranked ids, the note templates, the page's articles, the best comments
+    assert len(queries) == 4

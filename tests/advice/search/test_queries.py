@@ -133,5 +133,5 @@ def test_search_page_query_count_does_not_grow_with_results(make_article, make_t
         outcome = search_page("overtime pay")
     assert outcome.count == 25
     assert len(outcome.results) == 10
-    # The ranked ids, then the page's articles.
-    assert len(queries) == 2
+    # The ranked ids, the note templates (first page), then the page's articles.
+    assert len(queries) == 3
