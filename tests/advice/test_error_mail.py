@@ -13,7 +13,8 @@ from django_tasks_db.models import DBTaskResult
 
 from advice.error_mail import WINDOW_KEY
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+# transaction=True: the worker (run here) checks its connection between tasks.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls(__name__)]
 
 
 def boom(request):

@@ -14,7 +14,8 @@ from django_tasks_db.models import DBTaskResult
 
 from advice.mailqueue import mail_deliver, mail_message
 
-pytestmark = pytest.mark.django_db
+# transaction=True: the worker (run here) checks its connection between tasks.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
