@@ -28,6 +28,7 @@ from django.conf import settings
 from django.http.request import validate_host
 
 from advice.markdown_hardening import harden, limit_abbreviations, limit_unclosed_angles
+from advice.markdown_ids import ID_TAGS, namespace_ids
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
     "th": {"align", "scope"},
     "ol": {"start"},
+}
+_ATTRIBUTES_WITH_IDS = {
+    tag: ALLOWED_ATTRIBUTES.get(tag, set()) | ({"id"} if tag in ID_TAGS else set())
+    for tag in ALLOWED_TAGS
 }
 # Links may also open the mail client; images load over http(s) or from our
 # own site (relative URLs, e.g. editor uploads under MEDIA_URL) only.
@@ -148,17 +153,20 @@ def sanitize_html(fragment: str) -> str:
     URLs limited to http, https, mailto and relative ones, image URLs to http,
     https and relative ones. Links to other sites (:func:`is_external_url`)
     get ``rel="nofollow noopener"``; links within the site get no ``rel``.
+    Ids (footnotes, ``{#id}`` headings) are kept, namespaced with
+    ``user-content-`` along with the ``#`` links to them
+    (:func:`advice.markdown_ids.namespace_ids`).
     """
     cleaned = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes=_ATTRIBUTES_WITH_IDS,
         url_schemes=ALLOWED_URL_SCHEMES,
         attribute_filter=_keep_attribute,
         link_rel=None,
         strip_comments=True,
     )
-    return _A_START_TAG.sub(_mark_external, cleaned)
+    return namespace_ids(_A_START_TAG.sub(_mark_external, cleaned))
 
 
 # --- Hostile input: nesting, super-linear constructs, any other error ---------

@@ -87,6 +87,7 @@ from django.utils import timezone
 from advice.markdown import render_markdown
 from advice.models import Article, Comment
 from advice.quoted_notes.extract import extract_note
+from advice.slug_history import ArticleOldSlug, article_old_slugs_record
 from advice.slugs import SUFFIX_ROOM, free_slug
 from advice.wordpress.records import RecordMapper, edited_here, max_length, status_word
 from advice.wordpress.summary import AddressRow, ImportSummary
@@ -234,6 +235,13 @@ class _Importer:
             )
         }
         self.report(chosen, articles, outcomes)
+        # A live slug is no old one (bulk_create sent no signal); WordPress's
+        # earlier slugs (_wp_old_slug) keep answering 301.
+        live = [articles[item.post_id].slug for item, _, _ in chosen]
+        ArticleOldSlug.objects.filter(slug__in=live).delete()
+        for item, _, _ in chosen:
+            if item.old_slugs:
+                article_old_slugs_record(articles[item.post_id], item.old_slugs)
         Through = Article.topics.through
         Through.objects.bulk_create(
             [

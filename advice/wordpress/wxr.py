@@ -153,6 +153,7 @@ class Item:
     is_sticky: bool = False
     terms: list[ItemTerm] = field(default_factory=list)
     comments: list[WPComment] = field(default_factory=list)
+    old_slugs: list[str] = field(default_factory=list)  # postmeta _wp_old_slug
 
 
 def _split(tag: str) -> tuple[str, str]:
@@ -342,7 +343,11 @@ def _item(element: Element) -> Item:
         kind, local = _split(child.tag)
         if kind == "wp" and local == "comment":
             item.comments.append(_comment(child))
-        elif kind == "wp" and local != "postmeta":
+        elif kind == "wp" and local == "postmeta":
+            meta = {_split(part.tag)[1]: _text(part) for part in child}
+            if meta.get("meta_key") == "_wp_old_slug" and meta.get("meta_value", "").strip():
+                item.old_slugs.append(meta["meta_value"].strip())
+        elif kind == "wp":
             wp[local] = _text(child)
         elif kind == "" and local == "category":
             item.terms.append(

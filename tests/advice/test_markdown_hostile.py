@@ -115,8 +115,8 @@ def test_links_images_and_footnotes_still_render():
     assert 'href="https://en.wikipedia.org/wiki/Foo_(bar)"' in html
     assert 'title="t (x)"' in html
     assert '<a href="/articles/x/"><img alt="pic" src="/media/p.png"></a>' in html
-    assert 'href="#fnref:n"' in html
-    assert 'href="#fnref2:n"' in html
+    assert 'href="#user-content-fnref:n"' in html
+    assert 'href="#user-content-fnref2:n"' in html
     assert "The note." in html
 
 

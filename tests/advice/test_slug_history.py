@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from advice.models import Article
 from advice.slug_history import ArticleOldSlug, article_old_slugs_record
+from advice.wordpress.importer import wxr_import
 from tests.advice.test_admin import inline_management_data
+from tests.advice.wordpress.test_import import post_xml, small_wxr
 
 
 def rename(article: Article, slug: str) -> Article:
@@ -161,3 +163,19 @@ def test_recording_wordpress_old_slugs_drops_a_stale_record_of_the_live_slug(cli
     newcomer = Article.objects.bulk_create([Article(title="New", slug="taken", answer="A.")])[0]
     article_old_slugs_record(newcomer, [])
     assert not ArticleOldSlug.objects.filter(slug="taken").exists()
+
+
+@pytest.mark.django_db
+def test_an_imported_posts_wp_old_slug_answers_301(client, tmp_path):
+    """A WXR post's ``_wp_old_slug`` postmeta, read by the importer, keeps the
+    post's earlier address working after the move."""
+    meta = """<wp:postmeta><wp:meta_key>_wp_old_slug</wp:meta_key>
+      <wp:meta_value><![CDATA[old-name]]></wp:meta_value></wp:postmeta>
+    <wp:postmeta><wp:meta_key>_edit_last</wp:meta_key>
+      <wp:meta_value><![CDATA[1]]></wp:meta_value></wp:postmeta>"""
+    wxr_import(small_wxr(tmp_path, post_xml(1, name="new-name", extra=meta)))
+    article = Article.objects.get(wp_id=1)
+    response = client.get("/articles/old-name/")
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
+    assert client.get("/articles/1/").status_code == 404  # the other meta value is no slug
