@@ -22,6 +22,7 @@ from advice.models import Comment
 from advice.publishing import articles_touch
 from advice.trail import trail_recent_html
 from advice.weblinks import WebURLValidator
+from advice.wordpress.records import comment_body_html
 
 
 def changed_message(count: int, verb: str, noun: str = "comment") -> str:
@@ -191,6 +192,9 @@ class CommentAdmin(CommentAnswerMixin, admin.ModelAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
+        if obj.body_html and "body" in form.changed_data:
+            # An imported comment's body is WordPress HTML: show the edit.
+            obj.body_html = comment_body_html(obj.body)
         super().save_model(request, obj, form, change)
         # An edited comment changes its article's page (and the one it left,
         # when an editor moved it): touch them for the caches.

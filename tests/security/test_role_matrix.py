@@ -128,6 +128,7 @@ PUBLIC = {
     "advice:comment_permalink", "advice:comment_feed", "advice:topic_list",
     "advice:topic_detail", "advice:topic_feed", "advice:feed", "advice:feed_atom",
     "advice:search", "advice:ask", "advice:ask_thanks", "advice:ask_suggest",
+    "advice:site_comment_feed", "advice:archive_month",
     # A reader's own comment edit and reply-subscription links (signed tokens).
     "advice:comment_edit", "advice:subscription_confirm", "advice:subscription_unsubscribe",
 }  # fmt: skip

@@ -308,3 +308,21 @@ def test_dry_run_reports_the_same_addresses(tmp_path):
     dry = wxr_import(seed_path(), dry_run=True)
     real = wxr_import(seed_path())
     assert dry.addresses == real.addresses
+
+
+def test_an_imported_comment_edited_in_the_admin_shows_the_edit(admin_client, client, tmp_path):
+    """A moderator's edit of an imported comment's WordPress HTML is what
+    readers then see (its body_html is made again from the new source)."""
+    from tests.advice.test_admin_roles import change_url, form_data
+
+    _summary, article = import_post(tmp_path)
+    comment = Comment.objects.get(article=article)
+    edited = "Thanks &amp; <em>edited</em> by a moderator."
+    response = admin_client.post(change_url(comment), form_data(comment, body=edited))
+    assert response.status_code == 302, response.content[:500]
+    comment.refresh_from_db()
+    assert comment.body == edited
+    assert comment.body_html == comment_body_html(edited)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Thanks &amp; <em>edited</em> by a moderator." in page
+    assert "helped" not in page
