@@ -129,8 +129,11 @@ def test_gunicorn_worker_killed_mid_request(sqlite_root):
     assert len(replaced) == len(before)
     assert figures.other_5xx == 0
     assert (figures.lost, figures.duplicated) == (0, 0)
-    # Only requests in the killed worker (4 threads) went unanswered.
-    assert figures.refused <= 4, load.summary()
+    # Only requests held by the killed worker went unanswered: their
+    # connections were cut when it died (a threaded worker also holds
+    # connections it accepted and has not started), none later.
+    cut = [o.at - killed for o in load.outcomes if o.status is None]
+    assert all(-1 < delay < 2 for delay in cut), cut
 
 
 # --- Media folder not writable ---------------------------------------------------
