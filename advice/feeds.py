@@ -55,8 +55,8 @@ def article_feed_html(article: Article) -> str:
     if article.asker:
         parts.append(f"<p><strong>{escape(article.asker)}</strong> asks:</p>")
     if article.question_html:
-        parts.append(f"<blockquote>{article.question_html}</blockquote>")
-    parts.append(article.answer_html)
+        parts.append(f"<blockquote>{article.question_shown_html}</blockquote>")
+    parts.append(article.answer_shown_html)
     return xml_safe("\n".join(parts))
 
 
@@ -160,7 +160,7 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
         return self.description(obj)
 
     def item_description(self, item: Article) -> str:
-        return xml_safe(plain_text(item.question_html)[:500])
+        return xml_safe(plain_text(item.question_shown_html)[:500])
 
     def item_extra_kwargs(self, item: Article) -> dict:
         return {"content_html": article_feed_html(item)}

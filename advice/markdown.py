@@ -169,6 +169,27 @@ def sanitize_html(fragment: str) -> str:
     return namespace_ids(_A_START_TAG.sub(_mark_external, cleaned))
 
 
+# Links in reader comments carry Google's mark for user-generated content,
+# as WordPress gives them (wp_rel_ugc), wherever they lead.
+COMMENT_LINK_REL = "nofollow ugc"
+
+
+def sanitize_comment_html(fragment: str) -> str:
+    """Clean a reader comment's HTML (``str`` in and out) with the answers'
+    allow-list (:data:`ALLOWED_TAGS`, no ids), every link marked
+    ``rel="nofollow ugc"``. Used at import and again wherever stored comment
+    HTML is shown, so a row written around the importer is still clean."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=_keep_attribute,
+        link_rel=COMMENT_LINK_REL,
+        strip_comments=True,
+    )
+
+
 # --- Hostile input: nesting, super-linear constructs, any other error ---------
 #
 # Python-Markdown parses nested blocks (lists, quotes) recursively and scans

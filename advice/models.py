@@ -23,7 +23,12 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from advice.content_changes import ContentChangeTracking, topics_changed
-from advice.markdown import nesting_problem, render_markdown
+from advice.markdown import (
+    nesting_problem,
+    render_markdown,
+    sanitize_comment_html,
+    sanitize_html,
+)
 from advice.weblinks import web_url
 from notes.markers import MARKER_SYNTAX, marker_line
 
@@ -277,6 +282,20 @@ class Article(ContentChangeTracking, models.Model):
         return reverse("advice:article_detail", kwargs={"slug": self.slug})
 
     @property
+    def question_shown_html(self) -> str:
+        """``question_html`` cleaned again with the site's allow-list
+        (:func:`advice.markdown.sanitize_html`) for display: a row written
+        around ``save()`` (a shell, a data migration) never shows unsafe
+        markup or a ``javascript:`` link. Every page and feed reads this."""
+        return sanitize_html(self.question_html)
+
+    @property
+    def answer_shown_html(self) -> str:
+        """``answer_html`` cleaned again for display, as
+        :attr:`question_shown_html`."""
+        return sanitize_html(self.answer_html)
+
+    @property
     def modified_at(self) -> datetime:
         """The article's last change as feeds, the sitemap and JSON-LD give
         it: ``content_changed_at``, never earlier than the publish time (a
@@ -417,6 +436,14 @@ class Comment(models.Model):
         return reverse(
             "advice:comment_permalink", kwargs={"slug": self.article.slug, "pk": self.pk}
         )
+
+    @property
+    def body_shown_html(self) -> str:
+        """An imported comment's ``body_html`` cleaned again for display
+        (:func:`advice.markdown.sanitize_comment_html`: links ``nofollow
+        ugc``), however the row was written; ``""`` for comments written
+        here, which are shown from ``body`` as plain text."""
+        return sanitize_comment_html(self.body_html) if self.body_html else ""
 
     @property
     def website(self) -> str:

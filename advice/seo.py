@@ -123,7 +123,7 @@ def article_structured_data(article: Article, url: str) -> dict:
     published = article.published_at.isoformat()
     author = article.author
     columnist = display_name(author) if author else settings.SITE_NAME
-    question_text = plain_text(article.question_html) or article.title
+    question_text = plain_text(article.question_shown_html) or article.title
     return {
         "@context": "https://schema.org",
         "@type": "QAPage",
@@ -137,7 +137,7 @@ def article_structured_data(article: Article, url: str) -> dict:
             "author": _person(article.asker or "Anonymous"),
             "acceptedAnswer": {
                 "@type": "Answer",
-                "text": plain_text(article.answer_html),
+                "text": plain_text(article.answer_shown_html),
                 "datePublished": published,
                 "dateModified": article.modified_at.isoformat(),
                 "url": url,
@@ -154,7 +154,7 @@ def article_meta(article: Article) -> dict:
     ``meta_description`` (plain text, at most ~200 characters) and
     ``structured_data`` (:func:`json_ld` of :func:`article_structured_data`)."""
     url = site_url(article.get_absolute_url())
-    description = plain_text(article.question_html) or plain_text(article.answer_html)
+    description = plain_text(article.question_shown_html) or plain_text(article.answer_shown_html)
     if len(description) > 200:
         description = description[:197].rsplit(" ", 1)[0] + "…"
     return {

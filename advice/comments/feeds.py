@@ -60,7 +60,7 @@ class ArticleCommentsFeed(SiteFeed):
         # As on the page: an imported comment's sanitised HTML, else the
         # plain-text body escaped and linked.
         if item.body_html:
-            return xml_safe(item.body_html)
+            return xml_safe(item.body_shown_html)
         return xml_safe(linebreaks_filter(urlize_ugc(item.body)))
 
     def item_author_name(self, item: Comment) -> str:

@@ -16,14 +16,13 @@ from html import unescape
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-import nh3
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from advice.client import valid_ip
-from advice.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, render_markdown
+from advice.markdown import render_markdown, sanitize_comment_html
 from advice.models import Article, Comment, Topic
 from advice.wordpress.autop import autop_to_markdown, wordpress_to_article
 from advice.wordpress.summary import ImportSummary
@@ -61,11 +60,6 @@ def html_to_text(value: str) -> str:
     return unescape(strip_tags(value)) if "<" in value or "&" in value else value
 
 
-# Links in comments carry Google's mark for user-generated content, as
-# WordPress gives them (wp_rel_ugc), wherever they lead.
-COMMENT_LINK_REL = "nofollow ugc"
-
-
 def comment_body_html(source: str) -> str:
     """The sanitised HTML of an imported comment's ``source`` (WordPress's
     comment HTML, ``str``), rendered once at import: WordPress's autop rules
@@ -78,15 +72,7 @@ def comment_body_html(source: str) -> str:
     ``""`` for an empty source."""
     if not source.strip():
         return ""
-    html = render_markdown(autop_to_markdown(source))
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel=COMMENT_LINK_REL,
-        strip_comments=True,
-    )
+    return sanitize_comment_html(render_markdown(autop_to_markdown(source)))
 
 
 def max_length(model, name: str) -> int:

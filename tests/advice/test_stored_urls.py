@@ -168,3 +168,66 @@ def test_held_comment_mail_shows_only_a_web_address(
     assert shown in body
     assert "javascript:" not in body
     assert "evil.example" not in body
+
+
+# --- Stored HTML: rendered on save, cleaned again wherever it is shown -------
+
+UNSAFE_HTML = (
+    '<p>Read <a href="javascript:alert(1)">this</a> and '
+    '<a href=" JAVASCRIPT:alert(2)">that</a>.</p>'
+    '<script>alert(3)</script><p onclick="alert(4)">Clicked</p>'
+    '<img src="data:image/svg+xml,x" alt="pic">'
+)
+
+
+def assert_no_unsafe_markup(html: str) -> None:
+    lowered = html.lower()
+    assert "javascript:" not in lowered
+    assert "alert(" not in lowered  # no script, handler or link of the stored HTML
+    assert "onclick" not in lowered
+    assert "data:image" not in lowered
+
+
+def test_article_html_written_around_save_is_cleaned_on_the_page_and_in_feeds(
+    client, make_article
+):
+    article = make_article(question="A question?", answer="An answer.")
+    type(article).objects.filter(pk=article.pk).update(
+        question_html=UNSAFE_HTML, answer_html=UNSAFE_HTML
+    )
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Clicked" in page and "this" in page  # the text stays, the danger goes
+    assert_no_unsafe_markup(page)
+    for feed in ("/feed/", "/feed/atom/"):
+        assert_no_unsafe_markup(client.get(feed).content.decode())
+
+
+def test_imported_comment_html_written_around_the_importer_is_cleaned(
+    client, make_article, make_comment
+):
+    article = make_article()
+    comment = make_comment(article, body="Thanks!")
+    Comment.objects.filter(pk=comment.pk).update(body_html=UNSAFE_HTML)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Clicked" in page
+    assert_no_unsafe_markup(page)
+    feed = client.get(reverse("advice:comment_feed", args=[article.slug])).content.decode()
+    assert_no_unsafe_markup(feed)
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "A [link](https://example.org/x) and [ours](/topics/).",
+        "Text[^1] and more.\n\n[^1]: The note.",
+        "## Next steps {#next}\n\n[see below](#next)",
+        "| a | b |\n|:--|--:|\n| 1 | 2 |",
+        "![pic](https://example.org/p.png \"Title\")\n\n> quoted\n\n1. one\n2. two",
+    ],
+)
+def test_cleaning_again_leaves_safe_html_as_it_was(make_article, markdown):
+    """Cleaning at display changes nothing the renderer made (it is the
+    same allow-list), so pages look exactly as before."""
+    article = make_article(question=markdown, answer=markdown)
+    assert article.question_shown_html == article.question_html
+    assert article.answer_shown_html == article.answer_html
