@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast setup migrate demo lint format check serve bench browser-deps checker-deps fuzz lock static-checks clean
+.PHONY: run test test-fast setup migrate demo lint format check serve bench browser-deps checker-deps fault-deps faults backup restore fuzz lock static-checks clean
 
 # Dependencies come from requirements.lock (every package pinned, the tools
 # too); pyproject.toml says what the project needs, `make lock` pins it.
@@ -44,7 +44,9 @@ run: demo
 # production; here SECURE_SSL_REDIRECT defaults to off so plain
 # http://$(HOST):$(PORT) answers. Without SECRET_KEY a random key is made for
 # this run only (sessions end when it stops): for local serving, never for
-# production. Workers: WEB_CONCURRENCY (default 2); one task worker
+# production. Workers: WEB_CONCURRENCY (default 2), each with GUNICORN_THREADS
+# threads (default 4: a request waiting on the database's write lock holds a
+# thread, not the worker, so readers are still answered); one task worker
 # (`manage.py db_worker`) runs beside them and stops with them.
 serve: migrate
 	@set -e; \
@@ -59,7 +61,7 @@ serve: migrate
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m gunicorn config.wsgi --bind $(HOST):$(PORT) \
-	  --workers "$${WEB_CONCURRENCY:-2}" --access-logfile -
+	  --workers "$${WEB_CONCURRENCY:-2}" --threads "$${GUNICORN_THREADS:-4}" --access-logfile -
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
 browser-deps:
@@ -67,6 +69,30 @@ browser-deps:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "warning: could not install chromium"; }
+
+# The fault suite (tests/faults/) stops a Redis of its own: Debian's
+# redis-server. Its PostgreSQL rows use Debian's initdb/pg_ctl (postgresql).
+fault-deps:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installing Debian's redis-server for the fault suite"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
+	  || echo "warning: could not install redis-server"; }
+
+# Faults under load alone (cache, database, mail, workers; a few minutes):
+# the table of figures is printed and written to ci-output/faults.md.
+faults: $(STAMP) fault-deps
+	$(PY) -m pytest --no-cov -m faults -p no:randomly tests/faults
+
+# A consistent copy of the database (SQLite's online backup, or pg_dump) and
+# the uploaded media while the site runs, into backups/<timestamp>/; `make
+# restore BACKUP=backups/<timestamp>` brings it back (FORCE=1 to replace a
+# database that holds content). advice/backup.py.
+backup: $(STAMP)
+	$(PY) manage.py backup_site
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<timestamp> [FORCE=1]"; exit 2; }
+	$(PY) manage.py restore_site "$(BACKUP)" $(if $(FORCE),--force)
 
 # The browser tests' checkers: axe-core and the W3C Nu HTML checker (vnu-jar),
 # pinned in package.json / package-lock.json. vnu-jar runs on Debian's Java;
@@ -90,7 +116,7 @@ checker-deps: node_modules/.installed
 # PYTEST_ARGS adds pytest options (CI's second run, on PostgreSQL, passes
 # `--no-cov -m "not browser"`: the browser suite proves the same on either
 # database, and one coverage report is enough).
-test: $(STAMP) browser-deps checker-deps static-checks
+test: $(STAMP) browser-deps checker-deps fault-deps static-checks
 	$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # For iteration: everything but the tests marked slow (servers, browsers,

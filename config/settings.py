@@ -8,6 +8,7 @@ reports nothing). Scaling out means setting ``DATABASE_URL`` (PostgreSQL) and
 
 import os
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -134,13 +135,17 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"),
         conn_max_age=env_int("CONN_MAX_AGE", 0) or 0,
+        # With persistent connections (CONN_MAX_AGE > 0), check a kept
+        # connection at the start of each request, so one the server dropped
+        # costs a reconnect, not a failed request (tests/faults/).
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,  # seconds to wait on the write lock
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),  # seconds to wait on the write lock
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_PATH") or None}
 else:
@@ -221,6 +226,12 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "advice@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MANAGERS = [("Editors", addr) for addr in env_list("MANAGERS", [])]
+# Told of unexpected errors, through the mail queue, at most one message per
+# ERROR_MAIL_INTERVAL_SECONDS (advice/error_mail.py). ADMINS="Ana <a@x.test>, b@x.test".
+ADMINS = [
+    (name or addr, addr) for name, addr in getaddresses([os.environ.get("ADMINS", "")]) if addr
+]
+ERROR_MAIL_INTERVAL_SECONDS = env_int("ERROR_MAIL_INTERVAL_SECONDS", 60)
 # Attempts per message, and the wait after the first failed one (seconds; it
 # doubles each time, at most an hour): 8 attempts span about two hours.
 MAIL_SEND_ATTEMPTS = env_int("MAIL_SEND_ATTEMPTS", 8)
@@ -377,6 +388,25 @@ FUZZ_EXAMPLES = env_int("FUZZ_EXAMPLES", 2000)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "require_debug_true": {"()": "django.utils.log.RequireDebugTrue"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Django's own defaults for its "django" logger, with errors mailed to
+        # ADMINS through the queue (advice.error_mail) instead of at once.
+        "django_console": {
+            "class": "logging.StreamHandler",
+            "level": "INFO",
+            "filters": ["require_debug_true"],
+        },
+        "mail_admins": {
+            "class": "advice.error_mail.QueuedAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "loggers": {"django": {"handlers": ["django_console", "mail_admins"], "level": "INFO"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
