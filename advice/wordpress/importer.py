@@ -89,7 +89,13 @@ from advice.models import Article, Comment
 from advice.quoted_notes.extract import extract_note
 from advice.slug_history import ArticleOldSlug, article_old_slugs_record
 from advice.slugs import SUFFIX_ROOM, free_slug
-from advice.wordpress.records import RecordMapper, edited_here, max_length, status_word
+from advice.wordpress.records import (
+    RecordMapper,
+    edited_here,
+    max_length,
+    own_export_refuse,
+    status_word,
+)
 from advice.wordpress.summary import AddressRow, ImportSummary
 from advice.wordpress.topics import TopicCache
 from advice.wordpress.wxr import Channel, Item, Term, WPComment, iter_wxr, validate_wxr
@@ -381,10 +387,12 @@ def wxr_import(
     import inside a transaction that is rolled back. Returns an
     :class:`ImportSummary`. Raises :class:`advice.wordpress.wxr.WXRError` (nothing
     written) for a file that is not well-formed, unsafe or not WXR, and
-    ``OSError`` for an unreadable one. A database error raises after the
+    ``OSError`` for an unreadable one, and this site's own export where it
+    would copy everything (:func:`records.own_export_refuse`). A database error raises after the
     batches before it were committed; running the import again completes it.
     """
     channel = validate_wxr(path)
+    own_export_refuse(channel.site)
     summary = ImportSummary(
         path=str(path), site=channel.site, wxr_version=channel.wxr_version, dry_run=dry_run
     )

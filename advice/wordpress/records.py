@@ -26,7 +26,8 @@ from advice.markdown import render_markdown, sanitize_comment_html
 from advice.models import Article, Comment, Topic
 from advice.wordpress.autop import autop_to_markdown, wordpress_to_article
 from advice.wordpress.summary import ImportSummary
-from advice.wordpress.wxr import Item, WPComment
+from advice.wordpress.wxr import Item, WPComment, WXRError
+from config.site import site_url
 
 COMMENT_STATUS = {
     "1": Comment.Status.APPROVED,
@@ -238,4 +239,19 @@ class RecordMapper:
             status=COMMENT_STATUS.get(comment.approved.lower(), Comment.Status.PENDING),
             created_at=self.when(comment.date_gmt, comment.date) or article.published_at,
             ip_address=ip or None,
+        )
+
+
+def own_export_refuse(file_site: str) -> None:
+    """Refuse this site's own export (``file_site``, the file's
+    ``base_site_url``, equal to ``SITE_URL``'s origin) while the site holds
+    articles from anywhere else: their ids would not match and importing
+    would copy every article and comment. Into an empty site (moving, or a
+    restore) and again after that, it imports as any file does. Raises
+    :class:`advice.wordpress.wxr.WXRError` (nothing written)."""
+    own = site_url("/").rstrip("/")
+    if file_site == own and Article.objects.exclude(wp_site=own).exists():
+        raise WXRError(
+            f"This file is this site's own export ({own}): importing it here would copy "
+            "every article and comment. Import it into an empty site; nothing was written"
         )

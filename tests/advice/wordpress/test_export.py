@@ -240,3 +240,30 @@ def test_command_refuses_a_folder_it_cannot_write_and_keeps_an_earlier_export(tm
     with pytest.raises(CommandError):
         call_command("export_wxr", str(target))
     assert earlier.read_text(encoding="utf-8") == "earlier export"
+
+
+def test_this_sites_own_export_is_refused_where_it_would_copy_everything(tmp_path):
+    """Imported from WordPress, then exported: importing that export back
+    into the same site is refused (nothing written); into an empty site it
+    imports, and importing it there again adds nothing."""
+    from advice.wordpress.wxr import WXRError
+    from tests.advice.wordpress.test_import import seed_path, table_counts
+
+    wxr_import(seed_path())
+    path = tmp_path / "out.xml"
+    path.write_text(exported(), encoding="utf-8")
+    counts = table_counts()
+    with pytest.raises(WXRError, match="own export"):
+        wxr_import(path)
+    assert table_counts() == counts
+    with pytest.raises(CommandError, match="own export"):
+        call_command("import_wxr", str(path), stdout=io.StringIO())
+
+    Comment.objects.all().delete()
+    Article.objects.all().delete()
+    Topic.objects.all().delete()
+    wxr_import(path)
+    moved = table_counts()
+    assert moved[:2] == counts[:2]
+    wxr_import(path)
+    assert table_counts() == moved
