@@ -141,3 +141,17 @@ def test_preview_shows_a_card_for_a_note_marker(admin_screens, browser_page_fact
     assert "{{note:thank-you-after-interview}}" in card.inner_text()
     assert "<p>{{note:" not in preview.inner_html()
     page.screenshot(path=SCREENSHOTS / "admin-article-preview-1280.png", full_page=True)
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_admin_screens_on_a_phone_are_photographed(admin_screens, browser_page_factory, width):
+    """The same screens at phone widths (Django's admin has its own narrow
+    layout): each answers and shows its content, photographed for review."""
+    page = browser_page_factory(viewport={"width": width, "height": 800})
+    log_in(page, "editor")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in admin_screens.items():
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert page.locator("#content h1").first.is_visible(), path
+        page.screenshot(path=SCREENSHOTS / f"admin-{name}-{width}.png", full_page=True)
