@@ -15,8 +15,9 @@ the counters in :mod:`advice.wordpress.summary` (docs/architecture.md,
 
 Rules (WordPress's own importer is the model where it has one):
 
-- **Items**: ``post`` items become articles. Pages, attachments, menu items
-  and any other type are skipped and counted by type. A second item with the
+- **Items**: ``post`` items become articles; published ``page`` items flat
+  pages (:mod:`advice.wordpress.pages`; other pages skipped and counted).
+  Attachments, menu items and any other type are skipped and counted by type. A second item with the
   same WordPress id in one file is skipped and counted. Status: ``publish`` ->
   published; ``future`` -> published at its future time (scheduled);
   ``draft``, ``pending``, ``private``, any other status and any
@@ -65,6 +66,11 @@ Rules (WordPress's own importer is the model where it has one):
   counted as kept; ``update=True`` (``--update``) overwrites it. The import
   itself sets both times to the same instant, so it never counts as an
   editor's change (its topic links bypass the m2m signal).
+- **Bylines**: a post's ``dc:creator`` (an author's login) becomes its
+  author, an account made or reused by :mod:`advice.wordpress.authors`.
+- **Images**: ``media`` (:class:`advice.wordpress.media.MediaLinks`, given
+  by ``manage.py import_wxr``) lists or brings the old site's uploads and
+  rewrites their links in the question and answer.
 - **Report**: the summary lists each article's old and new address and the
   articles whose answer quotes a fill-in-the-blanks note
   (:func:`advice.quoted_notes.extract.extract_note`).
@@ -89,6 +95,8 @@ from advice.models import Article, Comment
 from advice.quoted_notes.extract import extract_note
 from advice.slug_history import ArticleOldSlug, article_old_slugs_record
 from advice.slugs import SUFFIX_ROOM, free_slug
+from advice.wordpress.authors import AuthorAccounts
+from advice.wordpress.pages import import_page
 from advice.wordpress.records import (
     RecordMapper,
     edited_here,
@@ -98,11 +106,12 @@ from advice.wordpress.records import (
 )
 from advice.wordpress.summary import AddressRow, ImportSummary
 from advice.wordpress.topics import TopicCache
-from advice.wordpress.wxr import Channel, Item, Term, WPComment, iter_wxr, validate_wxr
+from advice.wordpress.wxr import Author, Channel, Item, Term, WPComment, iter_wxr, validate_wxr
 
 BATCH_SIZE = 100  # items per transaction
 _ARTICLE_FIELDS = (
     "title", "asker", "question", "answer", "status", "published_at", "comment_status", "wp_path",
+    "author_id",
 )  # fmt: skip
 
 
@@ -118,8 +127,13 @@ class _Importer:
     (one ``int`` per post and comment, so repeated ids in a file are caught
     across batches)."""
 
-    def __init__(self, channel: Channel, summary: ImportSummary, *, update: bool = False):
+    def __init__(
+        self, channel: Channel, summary: ImportSummary, *, update: bool = False, media=None
+    ):
         self.update = update
+        self.media = media  # (markdown, base site URL, summary) -> markdown, or None
+        self.base_site_url = channel.base_site_url or channel.link
+        self.authors = AuthorAccounts(summary)
         self.site = channel.site[: max_length(Article, "wp_site")]
         self.summary = summary
         self.records = RecordMapper(self.site, summary)
@@ -167,6 +181,10 @@ class _Importer:
         every post kept, so its comments can follow."""
         chosen: list[tuple[Item, dict, dict[str, str]]] = []
         for item in items:
+            if item.post_type == "page":
+                import_page(item, self.summary)
+                self.skip_comments(item)
+                continue
             if item.post_type != "post":
                 self.summary.items_skipped[item.post_type or "(no type)"] += 1
                 self.skip_comments(item)
@@ -181,6 +199,10 @@ class _Importer:
             if values is None:
                 self.skip_comments(item)
                 continue
+            values["author_id"] = self.authors.user_id(item.creator)
+            if self.media is not None:
+                for name in ("question", "answer"):
+                    values[name] = self.media(values[name], self.base_site_url, self.summary)
             chosen.append((item, values, self.topics.item_topics(item.terms)))
         if not chosen:
             return []
@@ -357,6 +379,9 @@ class _Importer:
 
     def batch(self, values: list[Term | Item]) -> None:
         """Import one batch of channel terms and items (one transaction)."""
+        for author in values:
+            if isinstance(author, Author):
+                self.authors.add(author)
         terms = [value for value in values if isinstance(value, Term)]
         items = [value for value in values if isinstance(value, Item)]
         self.summary.items += len(items)
@@ -377,13 +402,15 @@ def wxr_import(
     update: bool = False,
     progress: Callable[[int, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    media: Callable[[str, str, ImportSummary], str] | None = None,
 ) -> ImportSummary:
     """Import the WordPress export at ``path``; see the module docstring.
 
     ``update`` overwrites articles changed here since their import (else
     they are kept and counted). ``progress(done, total)`` is called once validation has counted the
     items (``done`` 0) and after each batch, with the number of items read so
-    far and the file's item count. ``dry_run`` runs the same
+    far and the file's item count. ``media`` rewrites the question and answer
+    Markdown (see the module docstring, "Images"). ``dry_run`` runs the same
     import inside a transaction that is rolled back. Returns an
     :class:`ImportSummary`. Raises :class:`advice.wordpress.wxr.WXRError` (nothing
     written) for a file that is not well-formed, unsafe or not WXR, and
@@ -396,7 +423,7 @@ def wxr_import(
     summary = ImportSummary(
         path=str(path), site=channel.site, wxr_version=channel.wxr_version, dry_run=dry_run
     )
-    importer = _Importer(channel, summary, update=update)
+    importer = _Importer(channel, summary, update=update, media=media)
     if progress is not None:
         progress(0, channel.item_count)
     try:

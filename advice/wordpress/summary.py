@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 NO_TITLE = "(no title)"  # what readers see for an article with an empty title
+MEDIA_SHOWN = 10  # image links and files named in the summary's text
 REPORT_COLUMNS = ("old address", "new address", "title", "status", "import")
 
 
@@ -61,6 +62,18 @@ class ImportSummary:
     terms_skipped: Counter = field(default_factory=Counter)
     truncated: Counter = field(default_factory=Counter)
     cleaned: Counter = field(default_factory=Counter)
+    pages_imported: int = 0
+    pages_updated: int = 0
+    pages_unchanged: int = 0
+    authors_created: int = 0
+    authors_existing: int = 0
+    # Posts left without a byline, keyed by reason (advice.wordpress.authors).
+    bylines_missing: Counter = field(default_factory=Counter)
+    # Links to the old site's uploads kept as they are (no --media-dir),
+    # upload files stored here, and (upload path, reason) of files not brought.
+    media_old_links: list[str] = field(default_factory=list)
+    media_stored: int = 0
+    media_skipped: list[tuple[str, str]] = field(default_factory=list)
     # Every article of the file, in file order, with its new address.
     addresses: list[AddressRow] = field(default_factory=list)
     # Articles whose answer quotes a fill-in-the-blanks note: candidates for
@@ -99,6 +112,15 @@ class ImportSummary:
             f"Topics: {self.topics_created} created, {self.topics_existing} already present; "
             f"terms skipped: {counts(self.terms_skipped)}",
         ]
+        lines.append(
+            f"Pages: {self.pages_imported} imported, {self.pages_updated} updated, "
+            f"{self.pages_unchanged} unchanged"
+        )
+        lines.append(
+            f"Authors: {self.authors_created} accounts created, {self.authors_existing} reused"
+            + (f"; no byline: {counts(self.bylines_missing)}" if self.bylines_missing else "")
+        )
+        lines.extend(self.media_lines())
         if self.articles_kept:
             lines.append(
                 f"Kept as they are here: {counts(self.articles_kept)}; "
@@ -124,6 +146,27 @@ class ImportSummary:
             )
         if self.dry_run:
             lines.append("Dry run: nothing was written.")
+        return lines
+
+    def media_lines(self, shown: int = MEDIA_SHOWN) -> list[str]:
+        """The images part of :meth:`lines`: files stored, files not brought
+        (with the reason) and links left pointing at the old site, each list
+        cut to its first ``shown`` entries."""
+        lines = []
+        if self.media_stored or self.media_skipped:
+            lines.append(
+                f"Images: {self.media_stored} stored, {len(self.media_skipped)} not brought"
+            )
+            lines.extend(f"  {path}: {reason}" for path, reason in self.media_skipped[:shown])
+        if self.media_old_links:
+            lines.append(
+                f"Links to the old site's uploads: {len(self.media_old_links)} "
+                "(import again with --media-dir to bring the files here)"
+            )
+            lines.extend(f"  {link}" for link in self.media_old_links[:shown])
+        more = max(len(self.media_skipped), len(self.media_old_links)) - shown
+        if more > 0:
+            lines.append(f"  ... and up to {more} more")
         return lines
 
 

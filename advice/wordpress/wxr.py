@@ -9,8 +9,8 @@ so memory stays bounded whatever the file's size:
    (no entity declarations, so no entity-expansion bomb, no external entity;
    the defusedxml parser refuses them) and returns the channel's facts and
    the number of items. Nothing is imported from a file that fails here.
-2. :func:`iter_wxr` yields :class:`Term` (channel-level categories and tags)
-   and :class:`Item` (posts, pages, attachments... with their
+2. :func:`iter_wxr` yields :class:`Term` (channel-level categories and tags),
+   :class:`Author` and :class:`Item` (posts, pages, attachments... with their
    :class:`WPComment` list) one at a time, dropping each element once read.
 
 Text is returned exactly as the XML parser gives it (CDATA and character
@@ -94,6 +94,18 @@ class Term:
     name: str
     description: str = ""
     parent: str = ""
+
+
+@dataclass(frozen=True)
+class Author:
+    """A channel-level ``<wp:author>``: ``login`` (what items' ``dc:creator``
+    names), ``email``, ``display_name``, ``first_name``, ``last_name``."""
+
+    login: str
+    email: str = ""
+    display_name: str = ""
+    first_name: str = ""
+    last_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -381,9 +393,15 @@ def _item(element: Element) -> Item:
     return item
 
 
-def iter_wxr(path: str | PathLike) -> Iterator[Term | Item]:
-    """Second pass: yield the export's channel-level :class:`Term` values and
-    its :class:`Item` values in file order, one element in memory at a time.
+def _author(element: Element) -> Author:
+    values = {_split(child.tag)[1].removeprefix("author_"): _text(child) for child in element}
+    return Author(**{name: values.get(name, "").strip() for name in Author.__dataclass_fields__})
+
+
+def iter_wxr(path: str | PathLike) -> Iterator[Term | Author | Item]:
+    """Second pass: yield the export's channel-level :class:`Term` and
+    :class:`Author` values and its :class:`Item` values in file order, one
+    element in memory at a time.
 
     Call :func:`validate_wxr` first; this pass raises the same
     :class:`WXRError` on bad XML but may already have yielded values.
@@ -402,8 +420,8 @@ def iter_wxr(path: str | PathLike) -> Iterator[Term | Item]:
                 if (kind, local) == ("", "item"):
                     yield _item(element)
                     channel.remove(element)
-                elif kind == "wp" and local in ("category", "tag", "term"):
-                    yield _term(element, local)
+                elif kind == "wp" and local in ("category", "tag", "term", "author"):
+                    yield _author(element) if local == "author" else _term(element, local)
                     channel.remove(element)
             depth -= 1
     except ParseError as exc:

@@ -1,12 +1,15 @@
-"""``manage.py import_wxr FILE [--dry-run] [--update] [--report CSV]``:
-import a WordPress export."""
+"""``manage.py import_wxr FILE [--dry-run] [--update] [--report CSV]
+[--media-dir DIR]``: import a WordPress export."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from advice.wordpress.importer import wxr_import
+from advice.wordpress.media import MediaLinks
 from advice.wordpress.summary import write_report
 from advice.wordpress.wxr import WXRError
 
@@ -33,12 +36,29 @@ class Command(BaseCommand):
             help="overwrite articles changed here since their import with the file's version",
         )
         parser.add_argument(
+            "--media-dir",
+            metavar="DIR",
+            help="a copy of the old site's wp-content/uploads/: the images the articles use "
+            "are checked like editor uploads, stored here and their links rewritten",
+        )
+        parser.add_argument(
             "--report",
             metavar="CSV",
             help="write each article's old address, new address, title and status to this CSV",
         )
 
-    def handle(self, *args, file: str, dry_run: bool, update: bool, report: str | None, **options):
+    def handle(
+        self,
+        *args,
+        file: str,
+        dry_run: bool,
+        update: bool,
+        report: str | None,
+        media_dir: str | None = None,
+        **options,
+    ):
+        if media_dir is not None and not Path(media_dir).is_dir():
+            raise CommandError(f"{media_dir}: not a folder. Nothing was imported.")
         bar = tqdm(desc="Importing", unit="item", file=self.stderr._out, disable=None)
 
         def progress(done: int, total: int) -> None:
@@ -55,7 +75,13 @@ class Command(BaseCommand):
                 f"{report}: cannot write the report ({exc.strerror}). Nothing was imported."
             ) from None
         try:
-            summary = wxr_import(file, dry_run=dry_run, update=update, progress=progress)
+            summary = wxr_import(
+                file,
+                dry_run=dry_run,
+                update=update,
+                progress=progress,
+                media=MediaLinks(media_dir),
+            )
             if out is not None:
                 write_report(summary, out)
         except WXRError as exc:
