@@ -188,9 +188,7 @@ def assert_no_unsafe_markup(html: str) -> None:
     assert "data:image" not in lowered
 
 
-def test_article_html_written_around_save_is_cleaned_on_the_page_and_in_feeds(
-    client, make_article
-):
+def test_article_html_written_around_save_is_cleaned_on_the_page_and_in_feeds(client, make_article):
     article = make_article(question="A question?", answer="An answer.")
     type(article).objects.filter(pk=article.pk).update(
         question_html=UNSAFE_HTML, answer_html=UNSAFE_HTML
@@ -222,7 +220,7 @@ def test_imported_comment_html_written_around_the_importer_is_cleaned(
         "Text[^1] and more.\n\n[^1]: The note.",
         "## Next steps {#next}\n\n[see below](#next)",
         "| a | b |\n|:--|--:|\n| 1 | 2 |",
-        "![pic](https://example.org/p.png \"Title\")\n\n> quoted\n\n1. one\n2. two",
+        '![pic](https://example.org/p.png "Title")\n\n> quoted\n\n1. one\n2. two',
     ],
 )
 def test_cleaning_again_leaves_safe_html_as_it_was(make_article, markdown):
