@@ -242,7 +242,9 @@ def test_theme_unit_test_data_counts_and_ten_deep_reply_chain():
     assert summary.articles_imported == 58
     assert (summary.published, summary.scheduled) == (55, 1)
     assert summary.drafts == {"draft": 1, "password-protected": 1}
-    assert summary.items_skipped == {"page": 21, "attachment": 37, "nav_menu_item": 70}
+    # Pages became flat pages (issue 13 item 8); they were counted as skipped.
+    assert summary.items_skipped == {"attachment": 37, "nav_menu_item": 70}
+    assert summary.pages_imported == 21
     assert summary.comments_imported == 24
     assert summary.comments_skipped == {"pingback": 2, "trackback": 2, "on a skipped item": 5}
     assert summary.replies_made_top_level == 0
@@ -318,7 +320,8 @@ def test_theme_unit_test_data_articles_render(client):
 def test_valid_wxr_1_0_counts():
     summary = wxr_import(corpus_path("wxr", "valid-wxr-1.0.xml"))
     assert (summary.items, summary.articles_imported) == (6, 3)
-    assert summary.items_skipped == {"page": 3}
+    assert summary.items_skipped == {}  # its 3 pages were skipped before issue 13 item 8
+    assert summary.pages_imported == 3
     assert (summary.comments_imported, sum(summary.comments_skipped.values())) == (1, 0)
     assert summary.topics_created == 8  # without "uncategorized"
     alpha = Article.objects.get(slug="alpha-post")
@@ -337,7 +340,6 @@ def test_pelican_export_counts_drafts_orphan_reply_and_custom_types():
     assert (summary.published, summary.drafts) == (5, {"draft": 4})
     assert summary.items_skipped == {
         "attachment": 4,
-        "page": 2,
         "custom1": 2,
         "custom2": 1,
         "repeated WordPress id": 2,
@@ -467,7 +469,7 @@ def test_status_mapping(tmp_path):
     assert summary.drafts == {"draft": 1, "pending": 1, "private": 1, "password-protected": 1}
     assert summary.items_skipped == {
         "status trash": 1,
-        "page": 1,
+        "page without an address": 1,  # link "?p=8", no post_name
         "attachment": 1,
         "nav_menu_item": 1,
         "recipe": 1,
@@ -625,7 +627,7 @@ def test_command_prints_a_summary(tmp_path):
     output = import_command(small_wxr(tmp_path, post_xml(1) + post_xml(2, post_type="page")))
     assert "Items read: 2" in output
     assert "Articles: 1 imported, 0 updated, 0 unchanged" in output
-    assert "Items skipped: 1 (1 page)" in output
+    assert "Items skipped: 1 (1 page without an address)" in output
 
 
 def test_unreadable_file_is_a_clear_error(tmp_path):
