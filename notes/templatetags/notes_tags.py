@@ -6,10 +6,13 @@
 renders to) with that note template's drafter. The context variable
 ``page_params`` names the page parameters the embedding page reads (e.g.
 ``("cpage",)``); only those are kept in the drafter's way back and cache key.
-An embedded drafter posts back to the embedding page (that path); the page
-puts what was posted in the context as ``drafter_post`` (``(slug,
-QueryDict)``, see :func:`notes.forms.drafter_post_slug`), and that drafter
-is rendered filled in, for this reader only (never cached).
+An embedded drafter posts back to the embedding page: ``page_url`` when the
+page gives it (``{% answer_with_drafters html page_url=article.get_absolute_url %}``,
+so a page re-shown at another address, such as a refused comment's, still
+posts back to the article), else the request's path. The page puts what was
+posted in the context as ``drafter_post`` (``(slug, QueryDict)``, see
+:func:`notes.forms.drafter_post_slug`), and that drafter is rendered filled
+in, for this reader only (never cached).
 The templates named are loaded in one query. A marker
 naming a template that does not exist, or one that cannot be parsed, shows
 nothing to readers and a warning to staff. The marker syntax is
@@ -40,10 +43,12 @@ _ASSETS_FLAG = "notes_drafter_assets"
 
 
 @register.simple_tag(takes_context=True)
-def answer_with_drafters(context, html: str) -> SafeString:
+def answer_with_drafters(context, html: str, page_url: str = "") -> SafeString:
     """Render ``html`` (trusted, already-sanitised HTML) with drafters in place
-    of its note markers. Returns safe HTML; costs no query when there is no
-    marker and one query otherwise."""
+    of its note markers, posting back to ``page_url`` (a path, already
+    URL-encoded, as ``reverse()`` gives it; empty: the request's path) with
+    the page numbers the page reads. Returns safe HTML; costs no query when
+    there is no marker and one query otherwise."""
     html = html or ""
     slugs = marker_slugs(html)
     if not slugs:
@@ -53,13 +58,17 @@ def answer_with_drafters(context, html: str) -> SafeString:
     is_staff = bool(user is not None and user.is_active and user.is_staff)
     notes = {note.slug: note for note in NoteTemplate.objects.filter(slug__in=set(slugs))}
     partial = get_template("notes/_drafter.html")
-    # The way back is the page's path with only the page numbers the page
-    # reads (context "page_params", set by the embedding view; none when it
-    # says nothing), in normal form (config.pagequery): the same value for the
-    # cache key and the form, so a parameter the page ignores (``?page=`` on
-    # an article) neither changes nor multiplies keys.
+    # The way back is the page's path (page_url, else the request's) with
+    # only the page numbers the page reads (context "page_params", set by the
+    # embedding view; none when it says nothing), in normal form
+    # (config.pagequery): the same value for the cache key and the form, so a
+    # parameter the page ignores (``?page=`` on an article) neither changes
+    # nor multiplies keys, and the address the page was shown at does not.
     names = context.get("page_params") or ()
     back = page_path(request, names) if request is not None else ""
+    if page_url:  # page_path escapes "?" in the path: the first one starts the query
+        _, mark, query = back.partition("?")
+        back = str(page_url) + mark + query
 
     posted_slug, posted_data = context.get("drafter_post") or (None, None)
 

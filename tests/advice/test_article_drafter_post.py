@@ -11,6 +11,7 @@ from django.test import Client
 
 from advice.models import Comment
 from notes.models import NoteTemplate
+from tests.advice.comments.posting import post, token_for
 
 BODY = "Hi, [name]!\n\nThanks for the [role] interview.\n\n[your name]"
 
@@ -70,3 +71,35 @@ def test_post_for_a_note_not_on_the_page_shows_the_article(client, article):
     response = client.post(article.get_absolute_url(), {"note": "other", "blank_1": "Dana"})
     assert response.status_code == 200
     assert "Dana" not in response.content.decode()
+
+
+def drafter_action(page: str) -> str:
+    return re.search(r'<form class="drafter-form"[^>]*\saction="([^"]*)"', page).group(1)
+
+
+@pytest.mark.parametrize("refusal", ["too_fast", "no_name"])
+def test_the_drafter_on_a_refused_comment_page_posts_back_to_the_article(article, refusal):
+    """The refused comment is shown again at ``/articles/<slug>/comments/``;
+    the drafter on that page still posts to the article, where its fields
+    are welcome (not to the comment address: a 400 there, a 403 with
+    JavaScript), without a CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    client.get(article.get_absolute_url())  # the CSRF cookie, as a reader's browser has it
+    token = client.cookies["csrftoken"].value
+    fields = {"token": token_for(article, 0)} if refusal == "too_fast" else {"name": ""}
+    refused = post(client, article, body="My comment", csrfmiddlewaretoken=token, **fields)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "My comment" in page
+    action = drafter_action(page)
+    assert action == f"{article.get_absolute_url()}#drafter-thanks"
+    assert f'name="back" value="{article.get_absolute_url()}"' in page
+
+    response = Client(enforce_csrf_checks=True).post(
+        action.split("#")[0],
+        {"note": "thanks", "blank_1": "Dana", "blank_2": "PA", "action": "show"},
+    )
+    assert response.status_code == 200
+    assert plain_note(response.content.decode()).startswith(
+        "Hi, Dana!\n\nThanks for the PA interview."
+    )

@@ -7,8 +7,10 @@ import re
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from notes.markers import marker_slugs
+from tests.advice.comments.posting import post, token_for
 
 ANSWER = "First paragraph.\n\n{{note:%s}}\n\nLast paragraph."
 
@@ -145,3 +147,37 @@ def test_a_page_parameter_the_article_does_not_read_adds_no_drafter_entry(
         assert f'name="back" value="{url}"' in page, query
         assert "page=" not in re.search(r'name="back" value="([^"]*)"', page).group(1)
     assert len(stored) == 1  # every one of them came from the first entry
+
+
+def test_a_page_shown_at_another_address_shares_the_articles_drafter_entry(
+    client, make_article, make_note, make_comment, settings
+):
+    """The refused comment page (``/articles/<slug>/comments/``) renders the
+    drafter with the article's way back, so its cache entry is the article
+    page's: whichever page fills it, both show the article's address."""
+    from django.core.cache import cache
+
+    from notes.templatetags.notes_tags import _drafter_cache_key
+
+    note = make_note(slug="shared-entry")
+    article = make_article(answer=ANSWER % note.slug)
+    url = article.get_absolute_url()
+    refused = post(client, article, body="Too quick", token=token_for(article, 0))
+    assert refused.status_code == 400
+    assert f'action="{url}#drafter-shared-entry"' in refused.content.decode()
+    assert cache.get(_drafter_cache_key(note, url, True)) is not None
+    assert (
+        cache.get(
+            _drafter_cache_key(note, reverse("advice:comment_post", args=[article.slug]), True)
+        )
+        is None
+    )
+    page = client.get(url).content.decode()
+    assert f'action="{url}#drafter-shared-entry"' in page
+    assert f'name="back" value="{url}"' in page
+    # A comment page keeps its number in the way back on the article's address.
+    settings.COMMENTS_PER_PAGE = 1
+    make_comment(article)
+    make_comment(article)
+    second = client.get(url + "?cpage=2").content.decode()
+    assert f'action="{url}?cpage=2#drafter-shared-entry"' in second
