@@ -4,7 +4,10 @@ When an article's slug changes, wherever it is saved from (the admin, the
 shell, the WordPress import's update), the slug it had is kept as an
 :class:`ArticleOldSlug` of that article, and ``/articles/<old>/`` answers
 301 to the article's address now (``advice.pages.article_detail`` asks
-:func:`article_for_old_slug` before its 404). WordPress keeps the same
+:func:`article_for_old_slug` before its 404), as does every GET or HEAD
+address under it that would be 404 (``/articles/<old>/comments/<id>/`` in
+sent e-mails, the comment feed): 301 to the same address under the slug now
+(``advice.wordpress.redirects.OldLinkFallbackMiddleware``). WordPress keeps the same
 record as ``_wp_old_slug`` post meta; :func:`article_old_slugs_record`
 stores those at import.
 

@@ -7,9 +7,12 @@ docs/wordpress-links.md):
   link, ``Article.wp_id``) and ``/?s=<words>`` (WordPress's search);
 - the article page asks :func:`old_slug_redirect` before its 404, for a slug
   the article had before (:mod:`advice.slug_history`);
-- any other old path is looked up by :class:`OldLinkFallbackMiddleware`
-  only when no URL pattern matched the request and ``CommonMiddleware`` did
-  not redirect it to the address with a final slash. So no URL pattern is
+- :class:`OldLinkFallbackMiddleware`, on a GET or HEAD answered 404, sends
+  any address under an old slug (``/articles/<old>/comments/<id>/``, the
+  comment feed, ...) to the same address under the slug now
+  (:func:`old_slug_address_redirect`), and looks any other old path up only
+  when no URL pattern matched the request and ``CommonMiddleware`` did not
+  redirect it to the address with a final slash. So no URL pattern is
   shadowed by old links, and ``/search`` still answers 301 to ``/search/``.
 
 The fallback asks each function of :data:`LINK_SHAPES` in turn; a shape
@@ -28,7 +31,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, QueryDict
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django.utils.encoding import escape_uri_path
 from django.utils.text import slugify
 
 from advice.comments.permalinks import comment_page_url
@@ -39,6 +43,9 @@ from advice.slug_history import article_for_old_slug
 from advice.wordpress.old_paths import OldPath, read_old_path
 
 logger = logging.getLogger(__name__)
+
+# How many path segments deep an article's own address may be looked for.
+_ARTICLE_PREFIX_SEGMENTS = 4
 
 # WordPress's comment pages: ``comments_per_page`` 50 top-level comments
 # (with their replies, threading on), page 1 the oldest.
@@ -83,6 +90,47 @@ def old_slug_redirect(slug: str, articles, query_string: str = "") -> HttpRespon
     return HttpResponsePermanentRedirect(
         article.get_absolute_url() + ("?" + query_string if query_string else "")
     )
+
+
+def _article_address_prefix(path: str, urlconf=None) -> tuple[str, str] | None:
+    """The start of ``path`` (a request's ``path_info``) that is an article's
+    own address by the URLconf (``advice:article_detail``,
+    ``/articles/<slug>/``) and that slug; None when no start of it is."""
+    end = 0
+    for _ in range(_ARTICLE_PREFIX_SEGMENTS):
+        end = path.find("/", end + 1)
+        if end < 0:
+            return None
+        try:
+            match = resolve(path[: end + 1], urlconf)
+        except Resolver404:
+            continue
+        if match.view_name == "advice:article_detail":
+            return path[: end + 1], match.kwargs["slug"]
+    return None
+
+
+def old_slug_address_redirect(
+    path: str, query_string: str = "", urlconf=None
+) -> HttpResponsePermanentRedirect | None:
+    """For ``path`` (a request's ``path_info``) under an article's address,
+    ``/articles/<slug>/...``, where ``<slug>`` is an old slug of a published
+    article (:func:`advice.slug_history.article_for_old_slug`) and no article
+    has it now: 301 to the same address under the article's slug now, keeping
+    ``query_string`` (raw, as the request sent it). None otherwise. Used for
+    every address a 404 answered (the comment permalinks of sent e-mails, the
+    comment feed), so no view needs its own rule. At most three queries."""
+    found = _article_address_prefix(path, urlconf)
+    if found is None:
+        return None
+    prefix, slug = found
+    if _has_control_characters(slug) or Article.objects.filter(slug=slug).exists():
+        return None  # the live article wins (advice.slug_history)
+    article = article_for_old_slug(slug, Article.objects.published())
+    if article is None:
+        return None
+    target = article.get_absolute_url() + escape_uri_path(path[len(prefix) :])
+    return HttpResponsePermanentRedirect(target + ("?" + query_string if query_string else ""))
 
 
 def _has_control_characters(path: str) -> bool:
@@ -239,9 +287,11 @@ def _never_old_links() -> tuple[str, ...]:
 
 
 class OldLinkFallbackMiddleware:
-    """On a 404 to a GET or HEAD that no URL pattern matched, answer with
-    :func:`old_link_response` when it knows the path (a 301); otherwise the
-    404 stands. Modelled on ``django.contrib.flatpages``' fallback.
+    """On a 404 to a GET or HEAD, answer with a 301 when the path is under an
+    article's old slug (:func:`old_slug_address_redirect`, whichever view
+    answered 404) or, when no URL pattern matched, when
+    :func:`old_link_response` knows it; otherwise the 404 stands. POSTs are
+    never redirected. Modelled on ``django.contrib.flatpages``' fallback.
 
     List it before ``CommonMiddleware`` in ``MIDDLEWARE``, so that its
     ``process_response`` runs after the slash redirect. Never answers for
@@ -258,12 +308,19 @@ class OldLinkFallbackMiddleware:
         if (
             response.status_code != 404
             or request.method not in ("GET", "HEAD")
-            or getattr(request, "resolver_match", None) is not None  # a view answered 404
             or request.path_info.startswith(_never_old_links())
         ):
             return response
+        path = request.path_info
         try:
-            return old_link_response(request.path_info, request.GET) or response
+            moved = old_slug_address_redirect(
+                path, request.META.get("QUERY_STRING", ""), getattr(request, "urlconf", None)
+            )
+            if moved is not None:
+                return moved
+            if getattr(request, "resolver_match", None) is not None:  # a view answered 404
+                return response
+            return old_link_response(path, request.GET) or response
         except Exception as error:  # a 404 must not become a 500
             outage = self._outage.process_exception(request, error)
             if outage is not None:

@@ -9,9 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from advice.models import Article
+from advice.models import Article, Comment
 from advice.slug_history import ArticleOldSlug, article_old_slugs_record
 from advice.wordpress.importer import wxr_import
+from tests.advice.comments.posting import token_for
 from tests.advice.test_admin import inline_management_data
 from tests.advice.wordpress.test_import import post_xml, small_wxr
 
@@ -179,3 +180,93 @@ def test_an_imported_posts_wp_old_slug_answers_301(client, tmp_path):
     assert response.status_code == 301
     assert response["Location"] == article.get_absolute_url()
     assert client.get("/articles/1/").status_code == 404  # the other meta value is no slug
+
+
+# Every address under an old slug follows the article (the comment permalinks
+# in reply e-mails already sent, the comment feed): one rule for all of them,
+# advice.wordpress.redirects.old_slug_address_redirect.
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_comment_permalink_under_the_old_slug_answers_301_then_302(
+    client, make_article, make_comment, method
+):
+    article = make_article(slug="old")
+    comment = make_comment(article)
+    rename(article, "new")
+    response = getattr(client, method)(f"/articles/old/comments/{comment.pk}/?utm_source=mail")
+    assert response.status_code == 301
+    assert response["Location"] == f"/articles/new/comments/{comment.pk}/?utm_source=mail"
+    followed = getattr(client, method)(response["Location"])
+    assert followed.status_code == 302
+    assert followed["Location"] == f"/articles/new/#comment-{comment.pk}"
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_the_comment_feed_under_the_old_slug_answers_301(
+    client, make_article, make_comment, method
+):
+    article = make_article(slug="old")
+    make_comment(article, body="Still here.")
+    rename(article, "new")
+    response = getattr(client, method)("/articles/old/comments/feed/")
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/new/comments/feed/"
+    followed = client.get(response["Location"])
+    assert followed.status_code == 200
+    assert b"Still here." in followed.content
+
+
+def test_a_non_latin_old_slug_redirects_its_comment_permalink(client, make_article, make_comment):
+    article = make_article(slug="привет")
+    comment = make_comment(article)
+    rename(article, "hello")
+    response = client.get(f"/articles/привет/comments/{comment.pk}/")
+    assert response["Location"] == f"/articles/hello/comments/{comment.pk}/"
+    rename(article, "здравствуйте")
+    response = client.get(f"/articles/hello/comments/{comment.pk}/")
+    assert response["Location"] == (
+        "/articles/%D0%B7%D0%B4%D1%80%D0%B0%D0%B2%D1%81%D1%82%D0%B2%D1%83%D0%B9%D1%82%D0%B5"
+        f"/comments/{comment.pk}/"
+    )
+
+
+def test_any_address_under_the_old_slug_follows_the_article(client, make_article):
+    rename(make_article(slug="old"), "new")
+    response = client.get("/articles/old/no-such-page/")
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/new/no-such-page/"
+
+
+def test_addresses_under_an_unknown_slug_are_still_404(client, make_article, make_comment):
+    comment = make_comment(make_article(slug="known"))
+    assert client.get(f"/articles/unknown/comments/{comment.pk}/").status_code == 404
+    assert client.get("/articles/unknown/comments/feed/").status_code == 404
+    assert client.head("/articles/unknown/comments/feed/").status_code == 404
+
+
+def test_a_missing_comment_under_the_live_slug_is_404_not_a_redirect(client, make_article):
+    rename(make_article(slug="old"), "new")
+    assert client.get("/articles/new/comments/999999/").status_code == 404
+
+
+def test_a_live_article_with_the_old_slug_keeps_its_addresses(client, make_article):
+    """A record left behind by a write that sends no signal never sends the
+    live article's addresses elsewhere, even a draft's (404 to readers)."""
+    rename(make_article(slug="taken"), "elsewhere")
+    Article.objects.bulk_create(
+        [Article(title="New", slug="taken", answer="A.", status=Article.Status.DRAFT)]
+    )
+    assert ArticleOldSlug.objects.filter(slug="taken").exists()
+    assert client.get("/articles/taken/comments/feed/").status_code == 404
+
+
+def test_a_post_under_the_old_slug_is_never_redirected(client, make_article, make_comment):
+    article = make_article(slug="old")
+    comment = make_comment(article)
+    rename(article, "new")
+    data = {"name": "Ana", "email": "ana@example.com", "body": "Hi", "honeypot": ""}
+    response = client.post("/articles/old/comments/", {**data, "token": token_for(article)})
+    assert response.status_code == 404
+    assert Comment.objects.count() == 1
+    assert client.post(f"/articles/old/comments/{comment.pk}/edit/").status_code == 404
