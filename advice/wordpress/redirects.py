@@ -41,6 +41,7 @@ from advice.middleware import DatabaseUnavailableMiddleware
 from advice.models import Article, Topic
 from advice.slug_history import article_for_old_slug
 from advice.wordpress.old_paths import OldPath, read_old_path
+from advice.wordpress.pages import flatpage_response
 
 logger = logging.getLogger(__name__)
 
@@ -320,7 +321,10 @@ class OldLinkFallbackMiddleware:
                 return moved
             if getattr(request, "resolver_match", None) is not None:  # a view answered 404
                 return response
-            return old_link_response(path, request.GET) or response
+            # An imported WordPress page (a flat page) at its old path.
+            return (
+                flatpage_response(request) or old_link_response(path, request.GET) or response
+            )
         except Exception as error:  # a 404 must not become a 500
             outage = self._outage.process_exception(request, error)
             if outage is not None:
