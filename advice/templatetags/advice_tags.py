@@ -5,6 +5,7 @@ from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
 
 from advice import models
+from advice.search.highlight import plain_text
 
 register = template.Library()
 
@@ -23,3 +24,13 @@ def display_name(user) -> str:
     """``{{ user|display_name }}``: the name the site shows for ``user``
     (:func:`advice.models.display_name`: full name, else username)."""
     return models.display_name(user)
+
+
+@register.filter
+def plain(html: str) -> str:
+    """``{{ article.question_shown_html|plain }}``: the readable text of an
+    HTML fragment (:func:`advice.search.highlight.plain_text`: tags removed,
+    entities decoded, whitespace collapsed), unescaped, so the template's
+    autoescaping escapes it exactly once (``striptags`` keeps ``&amp;``,
+    which autoescaping then showed as ``&amp;amp;``)."""
+    return plain_text(html)

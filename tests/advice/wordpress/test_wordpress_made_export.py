@@ -207,3 +207,20 @@ def test_round_trip_gives_the_same_column(tmp_path):
     assert summary.articles_imported == 1
     assert summary.comments_imported == 4
     assert snapshot() == before
+
+
+def test_descriptions_and_list_excerpts_read_as_wordpress_showed(client, imported):
+    """Text in attributes (meta description, Open Graph) and the home page's
+    excerpt is escaped once: ``&`` reads ``&``, never ``&amp;`` as text."""
+    import html
+
+    page = client.get(imported.get_absolute_url()).content.decode()
+    descriptions = re.findall(r'<meta (?:name|property)="[^"]*description" content="([^"]*)"', page)
+    assert len(descriptions) == 3  # description, og:description, twitter:description
+    for content in descriptions:
+        assert_no_markup_as_text(html.unescape(content))
+        assert "raise & say" in html.unescape(content)
+    home = visible(client.get("/").content.decode())
+    excerpt = "".join(home.parts)
+    assert "raise & say" in excerpt
+    assert_no_markup_as_text(excerpt)
