@@ -13,16 +13,25 @@ on the first field at fault: the field gets ``autofocus`` on the server, so
 it works without JavaScript. A refusal about no field in particular (too
 fast, sent twice, the honeypot) puts the focus on the form's main text
 (``focus_field``), which is kept.
+
+Every form readers type into also mixes in :class:`ReaderText`: NUL
+characters, which no reader can see or mean, are taken out of the text before
+it is checked (Django would refuse the whole field and lose the rest), and a
+text made only of characters nobody sees (spaces, zero-width spaces, joiners,
+a byte-order mark) is refused as "Your comment has no visible text.", kept.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from advice.reader_fields import PlainTextField
 from advice.signed_forms import TokenProblem, token_message
 
 MSG_REQUIRED = "Please fill in your {noun}."
@@ -34,6 +43,97 @@ MSG_URL = (
     "Give your website as an address starting with http:// or https://, or leave it empty. "
     "Your text is kept below."
 )
+
+MSG_INVISIBLE = "Your {noun} has no visible text."
+
+# Unicode's Default_Ignorable_Code_Point characters (DerivedCoreProperties.txt)
+# that are not format characters (category Cf): the combining grapheme joiner,
+# Hangul fillers, Khmer inherent vowels, Mongolian and other variation selectors.
+_IGNORABLE_NOT_CF = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u3164"
+    "\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
+
+
+def visible_char(char: str) -> bool:
+    """Whether the one character ``char`` shows on the page: not whitespace,
+    not a control character (Unicode category Cc), not a format character
+    (Cf: zero-width space U+200B, ZWNJ U+200C, ZWJ U+200D, word joiner
+    U+2060, byte-order mark U+FEFF, direction marks, soft hyphen...) and not
+    one of the other characters Unicode says to draw as nothing (its
+    Default_Ignorable_Code_Point property: Hangul fillers, variation
+    selectors)."""
+    return not (
+        char.isspace()
+        or unicodedata.category(char) in ("Cc", "Cf")
+        or _IGNORABLE_NOT_CF.match(char) is not None
+    )
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether ``text`` holds at least one :func:`visible_char`. Invisible
+    characters next to visible ones are fine: a ZWJ inside an emoji sequence,
+    a ZWNJ inside a Persian word."""
+    return any(visible_char(char) for char in text)
+
+
+class VisibleText:
+    """A validator: refuse text with no :func:`has_visible_text` as
+    :data:`MSG_INVISIBLE` for the reader's ``noun`` (code ``invisible``)."""
+
+    def __init__(self, noun: str):
+        self.noun = noun
+
+    def __call__(self, value: Any) -> None:
+        if isinstance(value, str) and not has_visible_text(value):
+            raise ValidationError(MSG_INVISIBLE.format(noun=self.noun), code="invisible")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, VisibleText) and self.noun == other.noun
+
+
+def without_nul(data: Any, keys: list[str]) -> Any:
+    """A copy of a bound form's ``data`` (a ``QueryDict`` or a plain dict)
+    with NUL characters (U+0000) taken out of the text values of ``keys``;
+    other keys and values are left as they are."""
+    cleaned = data.copy()
+    for key in keys:
+        if key not in cleaned:
+            continue
+        if hasattr(cleaned, "setlist"):  # a QueryDict: every value sent under the key
+            values = cleaned.getlist(key)
+            cleaned.setlist(
+                key, [v.replace("\x00", "") if isinstance(v, str) else v for v in values]
+            )
+        elif isinstance(cleaned[key], str):
+            cleaned[key] = cleaned[key].replace("\x00", "")
+    return cleaned
+
+
+class ReaderText:
+    """Mix into any form a reader types into (before ``forms.Form`` or its
+    subclass):
+
+    - NUL characters are taken out of every text field's value (each
+      ``forms.CharField``, e-mail and web addresses included) before the
+      form is checked, so "nul\\x00byte" is taken as "nulbyte" and, if the
+      form is refused for another reason, shown again without them.
+    - each :class:`advice.reader_fields.PlainTextField` named in
+      ``field_nouns`` (field name → what the reader calls it: "comment")
+      refuses a text with nothing visible (:class:`VisibleText`).
+    """
+
+    field_nouns: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            texts = [n for n, f in self.fields.items() if isinstance(f, forms.CharField)]
+            self.data = without_nul(self.data, [self.add_prefix(n) for n in texts])
+        for name, noun in self.field_nouns.items():
+            field = self.fields.get(name)
+            if isinstance(field, PlainTextField):
+                field.validators = [*field.validators, VisibleText(noun)]
 
 
 def length_message(noun: str, length: int, limit: int) -> str:
@@ -84,8 +184,9 @@ def field_messages_set(field: forms.Field, noun: str) -> None:
         field.error_messages["invalid"] = MSG_URL
 
 
-class ReaderRefusals:
-    """Mix into a :class:`advice.signed_forms.SignedForm` (before it):
+class ReaderRefusals(ReaderText):
+    """Mix into a :class:`advice.signed_forms.SignedForm` (before it); it is
+    a :class:`ReaderText` too (NULs taken out, invisible text refused):
 
     - ``field_nouns``: field name → what the reader calls its content
       ("comment", "name", "e-mail address"); those fields get
@@ -99,7 +200,6 @@ class ReaderRefusals:
     ``autofocus``.
     """
 
-    field_nouns: ClassVar[dict[str, str]] = {}
     focus_field: ClassVar[str] = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

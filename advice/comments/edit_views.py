@@ -26,17 +26,21 @@ from advice.comments.editing import (
     comment_withdraw,
     edit_refusal_message,
 )
-from advice.comments.views import comment_place
+from advice.comments.views import comment_address
 from advice.models import Article
 from advice.reader_fields import PlainTextField
+from advice.reader_refusals import ReaderText
 from config.methods import allow_methods
 
 MSG_FIELDS = "Your change was not saved: please correct the text below."
 
 
-class CommentEditForm(forms.Form):
+class CommentEditForm(ReaderText, forms.Form):
     """The new text of a comment: plain text, 1 to 65,525 characters (the
-    comment form's limit)."""
+    comment form's limit), NULs taken out and some of it visible
+    (:class:`advice.reader_refusals.ReaderText`)."""
+
+    field_nouns = {"body": "comment"}
 
     body = PlainTextField(
         label="Your comment",
@@ -104,4 +108,4 @@ def comment_edit_view(request, slug: str, pk: int):
     )
     if not result.done:
         return _page(request, article, form=form, message=result.message, status=403)
-    return HttpResponseRedirect(comment_place(article, pk, token), status=303)
+    return HttpResponseRedirect(comment_address(article, pk, token), status=303)

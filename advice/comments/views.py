@@ -10,9 +10,11 @@ reader's text and why it was refused. See docs/architecture.md
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -29,6 +31,8 @@ from advice.comments.submit import ClientInfo, comment_submit
 from advice.comments.threads import comment_page_number, paginate_thread, thread_order
 from advice.models import Article
 from config.methods import allow_methods
+
+logger = logging.getLogger(__name__)
 
 
 def _with_held(thread, held):
@@ -60,6 +64,24 @@ def comment_place(article, comment_pk: int, browser_token: str) -> str:
     page = comment_page_number(entries, comment_pk, settings.COMMENTS_PER_PAGE)
     query = f"?cpage={page}" if page > 1 else ""
     return f"{article.get_absolute_url()}{query}#comment-{comment_pk}"
+
+
+def comment_address(article, comment_pk: int, browser_token: str) -> str:
+    """Where to send the writer of comment ``comment_pk`` once it is stored
+    (committed): :func:`comment_place`, or, when the database fails while
+    working that out (:class:`django.db.DatabaseError`, logged as a
+    warning), the article's address with ``#comment-<id>`` and no comment
+    page. The comment is stored, so the writer must never be told otherwise
+    (the 503 page says nothing was stored)."""
+    try:
+        return comment_place(article, comment_pk, browser_token)
+    except DatabaseError:
+        logger.warning(
+            "comment %s stored, but its comment page could not be read; redirecting without it",
+            comment_pk,
+            exc_info=True,
+        )
+        return f"{article.get_absolute_url()}#comment-{comment_pk}"
 
 
 def _comment_thread_html(request, article, comments_open: bool, timeout: int, number: int) -> str:
@@ -195,7 +217,7 @@ def comment_post(request, slug: str):
             raise Http404("No article here.")
         return _refused(request, article, form, result.message, result.status_code)
     comment = result.comment
-    response = HttpResponseRedirect(comment_place(article, comment.pk, token), status=303)
+    response = HttpResponseRedirect(comment_address(article, comment.pk, token), status=303)
     secure = request.is_secure()
     cookies.browser_cookie_set(response, token, secure=secure)
     if form.cleaned_data.get("remember") and not form.is_staff:

@@ -8,13 +8,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from advice.comments.forms import CommentForm
 from advice.models import Comment, ReaderQuestion
 from advice.questions.forms import AskForm
-from advice.reader_refusals import length_message
+from advice.reader_refusals import has_visible_text, length_message, without_nul
 from tests.advice.comments.posting import page_of, post
 
 
@@ -123,3 +124,84 @@ def test_ask_form_messages(client, db):
     assert "Please fill in your e-mail address." in page
     assert "Please fill in your question." in page
     assert autofocused(page) == ["email"]
+
+
+# --- NUL characters and text nobody can see -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "visible"),
+    [
+        ("Thanks", True),
+        ("\u200b\u200b", False),  # zero-width spaces
+        ("\u200d\u200c\u2060\ufeff", False),  # ZWJ, ZWNJ, word joiner, byte-order mark
+        (" \t\n\u00a0\u3000", False),  # whitespace, no-break and ideographic spaces
+        ("\u00ad\u200e\u202e\u061c", False),  # soft hyphen, direction marks (Cf)
+        ("\u3164\u115f\ufe0f\u034f", False),  # Hangul fillers, a variation selector, CGJ
+        ("\x01\x7f", False),  # control characters
+        ("\U0001f469\u200d\U0001f4bb", True),  # woman technologist: an emoji ZWJ sequence
+        ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", True),  # Persian with a ZWNJ
+        ("\u200b.\u200b", True),
+    ],
+    ids=[
+        "word", "zwsp", "joiners-bom", "spaces", "marks", "fillers", "controls",
+        "emoji-zwj", "persian-zwnj", "one-dot",
+    ],
+)  # fmt: skip
+def test_visible_text_is_told_from_invisible(text, visible):
+    assert has_visible_text(text) is visible
+
+
+def test_nul_is_taken_out_of_every_value_sent_and_nothing_else():
+    data = QueryDict(mutable=True)
+    data.setlist("body", ["a\x00b", "\x00c"])
+    data["token"] = "t"
+    cleaned = without_nul(data, ["body", "name"])
+    assert cleaned.getlist("body") == ["ab", "c"]
+    assert cleaned["token"] == "t"
+    assert data.getlist("body") == ["a\x00b", "\x00c"]  # the request's own data is left alone
+    assert without_nul({"name": "A\x00na", "n": 3}, ["name", "n"]) == {"name": "Ana", "n": 3}
+
+
+def test_nul_in_a_question_or_name_is_taken_out_and_stored(client, db):
+    response = client.post(
+        reverse("advice:ask"), ask_data(name="Bi\x00anca", question="nul\x00byte here")
+    )
+    assert response.status_code == 303
+    stored = ReaderQuestion.objects.get()
+    assert (stored.name, stored.question) == ("Bianca", "nulbyte here")
+
+
+def test_nul_in_a_question_refused_for_another_reason_keeps_the_rest(client, db):
+    response = client.post(
+        reverse("advice:ask"), ask_data(question="nul\x00byte here", email="not an address")
+    )
+    page = page_of(response)
+    assert response.status_code == 400
+    assert "nulbyte here" in page
+    assert "Null characters" not in page
+    assert ReaderQuestion.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "says", "kept"),
+    [
+        ({"question": "\u200b\u200d \ufeff"}, "Your question has no visible text.", "\u200b\u200d"),
+        ({"name": "\u2060\u200c"}, "Your name has no visible text.", "\u2060\u200c"),
+    ],
+    ids=["question", "name"],
+)
+def test_invisible_question_or_name_is_refused_and_kept(client, db, fields, says, kept):
+    response = client.post(reverse("advice:ask"), ask_data(**fields))
+    page = page_of(response)
+    assert response.status_code == 400
+    assert says in page
+    assert kept in page
+    assert ReaderQuestion.objects.count() == 0
+
+
+def test_question_with_an_emoji_sequence_and_a_persian_word_is_stored_as_typed(client, db):
+    question = "\U0001f469\u200d\U0001f4bb \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    response = client.post(reverse("advice:ask"), ask_data(question=question))
+    assert response.status_code == 303
+    assert ReaderQuestion.objects.get().question == question

@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from advice.comments import views as comment_views
 from advice.comments.editing import edit_window_open
 from advice.models import Comment, CommentRevision
 from tests.advice.comments.posting import comment_from, page_of, post
@@ -246,3 +248,39 @@ def test_moderators_see_the_earlier_texts_read_only(client, posted, django_user_
     assert "Thnak you for this." in page
     assert "revisions-" not in page, "earlier texts are not a form"
     assert CommentRevision.objects.count() == 1
+
+
+def test_an_edit_with_nul_characters_is_saved_without_them(client, posted):
+    _, comment = posted
+    response = client.post(edit_url(comment), {"body": "nul\x00byte here"})
+    assert response.status_code == 303
+    comment.refresh_from_db()
+    assert comment.body == "nulbyte here"
+
+
+def test_an_edit_nobody_could_see_is_refused_and_kept(client, posted):
+    _, comment = posted
+    response = client.post(edit_url(comment), {"body": "\u200b\u2060\ufeff"})
+    page = page_of(response)
+    assert response.status_code == 400
+    assert "Your comment has no visible text." in page
+    assert "\u200b\u2060\ufeff" in page
+    comment.refresh_from_db()
+    assert comment.body == "Thnak you for this."
+
+
+def test_a_database_failure_after_the_edit_is_saved_still_redirects_to_it(
+    client, posted, monkeypatch
+):
+    # Simulates the database failing after the commit: the function the
+    # view calls to find the comment's page is replaced.
+    def database_down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    article, comment = posted
+    monkeypatch.setattr(comment_views, "comment_place", database_down)
+    response = client.post(edit_url(comment), {"body": "Thank you for this."})
+    assert response.status_code == 303
+    assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    comment.refresh_from_db()
+    assert comment.body == "Thank you for this."

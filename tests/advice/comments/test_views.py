@@ -2,15 +2,17 @@
 (:mod:`advice.comments.views`): refusals keep the reader's text, reply links,
 404s, odd input, "remember me", permalinks and comment pages, query counts."""
 
+import logging
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from advice.comments import views as comment_views
 from advice.models import Article, Comment
 from tests.advice.comments.posting import assert_refused, comment_from, page_of, post, token_for
 
@@ -354,3 +356,73 @@ def test_page_with_form_and_own_held_comments_has_a_fixed_query_count(
     assert len(anonymous) == 1, counts
     assert len(writer) == 1, counts
     assert writer.pop() == anonymous.pop() + 1  # one query for the browser's held comments
+
+
+# --- NUL characters, invisible text ----------------------------------------------------
+
+
+def test_nul_characters_are_taken_out_of_the_body_and_name(client, make_article):
+    comment = comment_from(post(client, make_article(), name="A\x00na", body="nul\x00byte here"))
+    comment.refresh_from_db()
+    assert (comment.author_name, comment.body) == ("Ana", "nulbyte here")
+
+
+def test_a_comment_with_nul_refused_for_another_reason_keeps_the_rest(client, make_article):
+    response = post(client, make_article(), body="nul\x00byte here", email="not an address")
+    page = assert_refused(response, 400, text="nulbyte here", says="does not look like an e-mail")
+    assert "Null characters" not in page
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "says", "kept"),
+    [
+        ({"body": "\u200b\u200b"}, "Your comment has no visible text.", "\u200b\u200b"),
+        ({"body": "\u200d \u200c\n\u2060\ufeff"}, "Your comment has no visible text.", "\u2060"),
+        ({"body": "\u00ad\u200e\U000e0041"}, "Your comment has no visible text.", "\u00ad"),
+        ({"name": "\ufeff\u200b"}, "Your name has no visible text.", "\ufeff\u200b"),
+    ],
+    ids=["zero-width-spaces", "joiners-and-bom", "other-format-characters", "name"],
+)
+def test_a_comment_nobody_could_see_is_refused_and_kept(client, make_article, fields, says, kept):
+    assert_refused(post(client, make_article(), **fields), 400, text=kept, says=says)
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\U0001f469\u200d\U0001f4bb\u200b",  # an emoji ZWJ sequence, a stray zero-width space
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, with a ZWNJ
+    ],
+    ids=["emoji-zwj", "persian-zwnj"],
+)
+def test_joiners_next_to_visible_text_are_kept(client, make_article, body):
+    comment = comment_from(
+        post(client, make_article(), name="\u0632\u06cc\u200c\u0646\u0628", body=body)
+    )
+    comment.refresh_from_db()
+    assert comment.body == body
+    assert comment.author_name == "\u0632\u06cc\u200c\u0646\u0628"
+
+
+# --- a database failing once the comment is stored ------------------------------------
+
+
+def test_a_database_failure_after_the_comment_is_stored_still_redirects_to_it(
+    client, make_article, monkeypatch, caplog
+):
+    # Simulates the database failing (a killed connection) after the commit;
+    # the function the view calls to find the comment's page is replaced.
+    def database_down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(comment_views, "comment_place", database_down)
+    article = make_article()
+    with caplog.at_level(logging.WARNING, logger="advice.comments.views"):
+        response = post(client, article, body="Stored before the failure.")
+    comment = Comment.objects.get()
+    assert comment.body == "Stored before the failure."
+    assert response.status_code == 303
+    assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    assert f"comment {comment.pk} stored" in caplog.text
