@@ -322,9 +322,7 @@ class OldLinkFallbackMiddleware:
             if getattr(request, "resolver_match", None) is not None:  # a view answered 404
                 return response
             # An imported WordPress page (a flat page) at its old path.
-            return (
-                flatpage_response(request) or old_link_response(path, request.GET) or response
-            )
+            return flatpage_response(request) or old_link_response(path, request.GET) or response
         except Exception as error:  # a 404 must not become a 500
             outage = self._outage.process_exception(request, error)
             if outage is not None:
