@@ -22,12 +22,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.live_http import FormInputs, NoRedirect
 
 BASE_DIR = Path(settings.BASE_DIR)
 START_TIMEOUT = 60  # seconds for the server to answer /healthz
@@ -55,30 +56,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class _Inputs(HTMLParser):
-    """The inputs (name → value) of the form whose id is ``form_id``."""
-
-    def __init__(self, form_id: str):
-        super().__init__()
-        self.form_id, self.inside, self.values = form_id, False, {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-        elif tag == "input" and self.inside and attrs.get("name"):
-            self.values[attrs["name"]] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 class Browser:
     """A reader's browser over urllib: keeps its own cookies (sent by hand, as
     the production cookies are ``Secure`` and TLS ends at the "proxy"),
@@ -89,7 +66,7 @@ class Browser:
 
     def __init__(self, server, ip: str):
         self.server, self.ip, self.cookies = server, ip, SimpleCookie()
-        self.opener = urllib.request.build_opener(_NoRedirect)
+        self.opener = urllib.request.build_opener(NoRedirect)
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
         """GET (or POST ``data``) ``path``; returns (status, body, request tag)."""
@@ -117,7 +94,7 @@ class Browser:
     def form(self, path: str, form_id: str) -> dict:
         status, page, _ = self.request(path)
         assert status == 200, (status, page[:500])
-        parser = _Inputs(form_id)
+        parser = FormInputs(form_id)
         parser.feed(page)
         return parser.values
 

@@ -24,10 +24,10 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 
 from tests.faults.site import ARTICLE, SEARCH_WORD
+from tests.live_http import FormInputs, NoRedirect
 
 REQUEST_TIMEOUT = 30  # seconds; longer than any busy timeout a fault test sets
 FRIENDLY_503_TEXT = "back in a moment"
@@ -59,31 +59,7 @@ def is_friendly_503(status: int | None, headers, page: str, kept: str = "") -> b
     )
 
 
-class _Inputs(HTMLParser):
-    """The inputs (name -> value) of the form whose id is ``form_id``."""
-
-    def __init__(self, form_id: str):
-        super().__init__()
-        self.form_id, self.inside, self.values = form_id, False, {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-        elif tag == "input" and self.inside and attrs.get("name"):
-            self.values[attrs["name"]] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
+_opener = urllib.request.build_opener(NoRedirect)
 _addresses = itertools.count(1)
 
 
@@ -115,7 +91,7 @@ def form_fields(url: str, path: str, form_id: str) -> tuple[dict, dict]:
     CSRF token) and the headers that send the cookies the page set."""
     status, headers, page = request(url, path)
     assert status == 200, (status, page[:300])
-    parser = _Inputs(form_id)
+    parser = FormInputs(form_id)
     parser.feed(page)
     cookies = SimpleCookie()
     for value in headers.get_all("Set-Cookie") or []:
