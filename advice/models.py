@@ -12,6 +12,7 @@ new rule").
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -274,6 +275,8 @@ class Article(ContentChangeTracking, models.Model):
     def save(self, *args, **kwargs) -> None:
         self.question_html = render_markdown(self.question)
         self.answer_html = render_markdown(self.answer)
+        for shown in ("question_shown_html", "answer_shown_html"):
+            self.__dict__.pop(shown, None)  # cleaned again from the new HTML
         self.content_change_mark(kwargs)
         super().save(*args, **kwargs)
         self.content_change_saved()
@@ -281,15 +284,17 @@ class Article(ContentChangeTracking, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("advice:article_detail", kwargs={"slug": self.slug})
 
-    @property
+    @cached_property
     def question_shown_html(self) -> str:
         """``question_html`` cleaned again with the site's allow-list
         (:func:`advice.markdown.sanitize_html`) for display: a row written
         around ``save()`` (a shell, a data migration) never shows unsafe
-        markup or a ``javascript:`` link. Every page and feed reads this."""
+        markup or a ``javascript:`` link. Every page and feed reads this;
+        worked out once per instance (a page reads it for the body, the
+        description and JSON-LD), again after ``save()``."""
         return sanitize_html(self.question_html)
 
-    @property
+    @cached_property
     def answer_shown_html(self) -> str:
         """``answer_html`` cleaned again for display, as
         :attr:`question_shown_html`."""
