@@ -18,27 +18,18 @@ Two sources, the first that exists:
    and behaviour agree. A flat page's figures are typed by its writer.
 
 flatpages' own URLconf and fallback middleware are not installed: this view
-is the only one that shows a flat page.
+and the old-link fallback (imported WordPress pages) show flat pages, both
+through :func:`advice.flatpages.flatpage_response`.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.contrib.flatpages.models import FlatPage
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from advice.comments.cookies import BROWSER_COOKIE, REMEMBER_COOKIE
-from advice.markdown import render_markdown
+from advice.flatpages import flatpage_response
 from config.methods import allow_methods
-
-
-def privacy_flatpage(url: str) -> FlatPage | None:
-    """The flat page with ``url`` (e.g. ``"/privacy/"``) on this site
-    (``settings.SITE_ID``), or None when staff have not written one."""
-    return FlatPage.objects.filter(url=url, sites__id=settings.SITE_ID).first()
 
 
 @allow_methods("GET", "HEAD")
@@ -46,17 +37,9 @@ def privacy(request):
     """The privacy page (GET / HEAD): the staff's flat page at this path
     (``/privacy/``, without any script prefix, as flatpages store URLs) when
     there is one, else the default text."""
-    page = privacy_flatpage(request.path_info)
+    page = flatpage_response(request)
     if page is not None:
-        if page.registration_required and not request.user.is_authenticated:
-            # Only staff have accounts: the admin's login page.
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        return render(
-            request,
-            "privacy/flatpage.html",
-            # render_markdown sanitises its output (advice/markdown.py).
-            {"title": page.title, "content_html": mark_safe(render_markdown(page.content))},
-        )
+        return page
     return render(
         request,
         "privacy/privacy.html",

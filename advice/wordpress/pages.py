@@ -11,7 +11,7 @@ articles' answers are; the title is plain text. Pages with another status
 are skipped and counted. A page whose URL an article, a route or another
 flat page already has is served by them, not by the page.
 
-Serving: :func:`flatpage_response` answers a path no route knows with the
+Serving: :func:`advice.flatpages.flatpage_response` answers a path no route knows with the
 flat page at that URL, rendered like the privacy page
 (``privacy/flatpage.html``, Markdown through
 :func:`advice.markdown.render_markdown`, which sanitises).
@@ -22,14 +22,9 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.flatpages.models import FlatPage
-from django.shortcuts import render
-from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from advice.markdown import render_markdown
 from advice.wordpress.autop import autop_to_markdown
 from advice.wordpress.records import html_to_text
 from advice.wordpress.summary import ImportSummary
@@ -73,20 +68,3 @@ def import_page(item: Item, summary: ImportSummary) -> None:
         summary.pages_updated += 1
     else:
         summary.pages_unchanged += 1
-
-
-def flatpage_response(request):
-    """The flat page whose URL is ``request.path_info`` on this site, rendered
-    (GET or HEAD), or None when there is none. "Registration required" sends
-    a visitor who is not logged in to the admin's login page."""
-    page = FlatPage.objects.filter(url=request.path_info, sites__id=settings.SITE_ID).first()
-    if page is None:
-        return None
-    if page.registration_required and not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-    return render(
-        request,
-        "privacy/flatpage.html",
-        # render_markdown sanitises its output (advice/markdown.py).
-        {"title": page.title, "content_html": mark_safe(render_markdown(page.content))},
-    )

@@ -37,11 +37,11 @@ from django.utils.text import slugify
 
 from advice.comments.permalinks import comment_page_url
 from advice.comments.threads import thread_order
+from advice.flatpages import flatpage_response
 from advice.middleware import DatabaseUnavailableMiddleware
 from advice.models import Article, Topic
 from advice.slug_history import article_for_old_slug
 from advice.wordpress.old_paths import OldPath, read_old_path
-from advice.wordpress.pages import flatpage_response
 
 logger = logging.getLogger(__name__)
 
