@@ -25,6 +25,7 @@ from django.template import loader
 from advice.middleware import reader_text
 from advice.tasks import Backlog, queue_backlog
 from config.methods import allow_methods
+from config.origin import REASON_CROSS_ORIGIN
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,9 @@ def csrf_failure(request, reason: str = ""):
     only to fixed pages of this site, never to the request's path;
     ``no-store``, as it holds the reader's text."""
     kept = reader_text(request.POST) if request.method == "POST" else []
-    response = render(request, "403_csrf.html", {"kept": kept}, status=403)
+    # config.origin refuses a form sent from another site's page through here too.
+    cross_origin = reason.startswith(REASON_CROSS_ORIGIN)
+    context = {"kept": kept, "cross_origin": cross_origin}
+    response = render(request, "403_csrf.html", context, status=403)
     response["Cache-Control"] = "no-store"
     return response

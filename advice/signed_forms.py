@@ -5,12 +5,25 @@ This module owns the guard and its messages (docs/architecture.md,
 forms build on, in the shape of django-contrib-comments'
 ``CommentSecurityForm``, and the one table of refusal messages.
 
-A form carries a token made when the page was rendered: the time (whole
-seconds) and, for a comment form, the article id, signed with ``SECRET_KEY``
-under a salt of the form's own (``django.core.signing``). A bot that posts
-without loading the page, posts a page kept for hours
-(``COMMENTS_SIGNATURE_MAX_AGE`` seconds) or posts faster than a person types
-(``COMMENTS_SIGNATURE_MIN_AGE`` seconds) is refused; the two ages are checked
+A form carries a token signed with ``SECRET_KEY`` under a salt of the form's
+own (``django.core.signing``): the time it was made, rounded down to a
+window of :func:`token_window` seconds, and, for a comment form, the article
+id. Everyone who loads a form within one window gets the same token, so a
+page holding the form is the same bytes for every reader without state of
+their own and can be served whole from a cache (issue 14, SECURITY.md
+"Cross-site requests"). A bot that posts without loading the page, or posts
+a page kept for hours (older than ``COMMENTS_SIGNATURE_MAX_AGE`` seconds,
+counted from the window's start, so a form lasts at least that age minus one
+window), is refused.
+
+"Too fast" can no longer come from the token, which is shared. It comes from
+the reader's browser instead: ``static/js/form_opened.js`` measures how long
+the form was open (from its first focus or input, or from the page load when
+the form comes back with the reader's text) and sends it in the hidden
+``open_ms`` field. Sent in under ``COMMENTS_SIGNATURE_MIN_AGE`` seconds, the
+form is refused; without that field (no JavaScript, or a client that leaves
+it out) there is no too-fast check. It is a speed bump against scripted
+browsers, not a defence: anything can send any number. Both ages are checked
 only while ``COMMENTS_TIMING_RULES`` is on. A hidden ``honeypot`` field that
 people leave empty catches form-filling bots. Every refusal keeps the
 reader's text: the view shows the form again with :meth:`SignedForm.refresh_token`.
@@ -78,13 +91,50 @@ def token_message(problem: TokenProblem, *, scoped: bool) -> str:
     return TOKEN_MESSAGES[problem].format(how=_HOW_BAD[scoped])
 
 
-def form_token_make(*, salt: str, now: datetime, scope: int | None = None) -> str:
-    """A signed token made at ``now``; ``scope`` (e.g. an article id) ties it
-    to one object, so it cannot be moved to another."""
-    payload = {"t": int(now.timestamp())}
+def token_window() -> int:
+    """Seconds in one token window: everyone who loads a form within one
+    window gets the same token (module docs). An eighth of
+    ``COMMENTS_SIGNATURE_MAX_AGE`` (15 minutes of the default 2 hours), at
+    least 1: a form then lasts at least seven eighths of that age."""
+    return max(1, int(settings.COMMENTS_SIGNATURE_MAX_AGE or 0) // 8)
+
+
+def token_window_start(now: datetime, window: int | None = None) -> int:
+    """The start (whole seconds since the epoch) of the ``window``-second
+    token window (default :func:`token_window`) holding ``now``."""
+    size = window or token_window()
+    return int(now.timestamp()) // size * size
+
+
+def token_window_end(now: datetime, window: int | None = None) -> int:
+    """When (whole seconds since the epoch) the token made at ``now`` gives
+    way to the next window's: a page holding it may be kept until then
+    without handing out a token older than one window."""
+    return token_window_start(now, window) + (window or token_window())
+
+
+def form_token_make(
+    *, salt: str, now: datetime, scope: int | None = None, window: int | None = None
+) -> str:
+    """The signed token of the ``window``-second window (default
+    :func:`token_window`) holding ``now``: the same string for every call
+    within one window. ``scope`` (e.g. an article id) ties it to one object,
+    so it cannot be moved to another."""
+    payload = {"t": token_window_start(now, window)}
     if scope is not None:
         payload["a"] = int(scope)
     return signing.dumps(payload, salt=salt)
+
+
+def open_seconds(raw: object) -> float | None:
+    """How long the form was open before it was sent (seconds), from the
+    ``open_ms`` field the page's script fills in (milliseconds, a whole
+    number); ``None`` when it is missing, empty, not a number or negative:
+    then there is no too-fast check."""
+    text = str(raw or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 15:
+        return None
+    return int(text) / 1000
 
 
 def form_token_problem(
@@ -96,12 +146,15 @@ def form_token_problem(
     max_age: int,
     timing: bool = True,
     scope: int | None = None,
+    opened: float | None = None,
 ) -> TokenProblem | None:
     """Check a token from :func:`form_token_make` with the same ``salt`` and
     ``scope``. Returns ``None`` when it is good, else the
     :class:`TokenProblem`. A bad signature or scope is always refused; with
-    ``timing`` on, so is a token older than ``max_age`` or younger than
-    ``min_age`` seconds."""
+    ``timing`` on, so is a token whose window started more than ``max_age``
+    seconds before ``now``, and a form the browser says was open for
+    ``opened`` seconds, fewer than ``min_age`` (``None``: not reported, no
+    such check)."""
     try:
         payload = signing.loads(token or "", salt=salt)
     except (signing.BadSignature, ValueError, TypeError):
@@ -112,10 +165,9 @@ def form_token_problem(
     if not isinstance(made, int) or payload.get("a") != scope:
         return TokenProblem.BAD
     if timing:
-        age = now.timestamp() - made
-        if age > max_age:
+        if now.timestamp() - made > max_age:
             return TokenProblem.OLD
-        if age < min_age:
+        if opened is not None and opened < min_age:
             return TokenProblem.FAST
     return None
 
@@ -147,6 +199,8 @@ class SignedForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     token = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
+    # Filled in by static/js/form_opened.js: milliseconds the form was open.
+    open_ms = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, now: datetime | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,8 +210,9 @@ class SignedForm(forms.Form):
 
     @classmethod
     def token_for(cls, now: datetime, *, scope: int | None = None) -> str:
-        """A token for this form made at ``now``, tied to ``scope`` (an
-        object id) when given."""
+        """The token for this form in the window holding ``now``
+        (:func:`form_token_make`), tied to ``scope`` (an object id) when
+        given."""
         return form_token_make(salt=cls.token_salt, now=now, scope=scope)
 
     @classmethod
@@ -170,13 +225,16 @@ class SignedForm(forms.Form):
         max_age: int,
         timing: bool = True,
         scope: int | None = None,
+        opened: float | None = None,
     ) -> str | None:
-        """Check a token from :meth:`token_for`: ``None`` when good, else the
-        reader-facing reason (:func:`token_message`). Ages in seconds; with
-        ``timing`` off only the signature and scope are checked."""
+        """Check a token from :meth:`token_for`, and ``opened`` (seconds the
+        browser says the form was open, :func:`open_seconds`): ``None`` when
+        good, else the reader-facing reason (:func:`token_message`). Ages in
+        seconds; with ``timing`` off only the signature and scope are
+        checked."""
         problem = form_token_problem(
             token, salt=cls.token_salt, now=now, min_age=min_age, max_age=max_age,
-            timing=timing, scope=scope,
+            timing=timing, scope=scope, opened=opened,
         )  # fmt: skip
         return token_message(problem, scoped=scope is not None) if problem else None
 
@@ -198,6 +256,7 @@ class SignedForm(forms.Form):
             max_age=settings.COMMENTS_SIGNATURE_MAX_AGE,
             timing=settings.COMMENTS_TIMING_RULES,
             scope=self.token_scope(),
+            opened=open_seconds(self.data.get(self.add_prefix("open_ms"))),
         )
         if problem:
             raise ValidationError(problem)
@@ -220,11 +279,13 @@ class SignedForm(forms.Form):
         return self.fields_message
 
     def refresh_token(self) -> None:
-        """Give a bound form (shown again after a refusal) a fresh token and
-        an empty honeypot, so the reader can send it again; the other fields
-        keep the reader's text. Does nothing to an unbound form."""
+        """Give a bound form (shown again after a refusal) a fresh token, an
+        empty honeypot and no ``open_ms`` (the page's script measures
+        again), so the reader can send it again; the other fields keep the
+        reader's text. Does nothing to an unbound form."""
         if self.is_bound:
             data = self.data.copy()
             data["token"] = self.token_for(self.now, scope=self.token_scope())
             data["honeypot"] = ""
+            data["open_ms"] = ""
             self.data = data

@@ -35,16 +35,19 @@ def check_form_token(
     min_age: int,
     max_age: int,
     timing: bool = True,
+    opened: float | None = None,
 ) -> str | None:
     """Check a token from :func:`form_token`. Returns ``None`` when it is good,
     otherwise the reader-facing reason it is refused
     (:data:`advice.signed_forms.TOKEN_MESSAGES`): a bad signature, or a token
-    for another article; and, when ``timing`` is on, one older than
-    ``max_age`` seconds (default 2 hours) or younger than ``min_age`` seconds
-    (default 2 s: no person types that fast)."""
+    for another article; and, when ``timing`` is on, one whose window began
+    more than ``max_age`` seconds ago (default 2 hours), or a form the
+    browser says was ``opened`` fewer than ``min_age`` seconds before it was
+    sent (default 2 s: no person types that fast; ``None``: not said)."""
     return CommentForm.token_refusal(
-        token, now=now, min_age=min_age, max_age=max_age, timing=timing, scope=article_id
-    )
+        token, now=now, min_age=min_age, max_age=max_age, timing=timing, scope=article_id,
+        opened=opened,
+    )  # fmt: skip
 
 
 class CommentForm(ReaderRefusals, SignedForm):

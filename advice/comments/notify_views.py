@@ -30,6 +30,7 @@ from advice.comments.notify import (
     unsubscribe_token_key,
 )
 from config.methods import allow_methods
+from config.origin import cross_origin_allowed
 
 MSG_BAD_CONFIRM = (
     "This confirmation link is not valid or has expired. Nothing was changed: "
@@ -71,6 +72,7 @@ def _confirm_page(request, *, message="", status=200, done=False, articles=()):
     )
 
 
+@cross_origin_allowed  # RFC 8058 one-click, from a mail client (config.origin)
 @csrf_exempt  # RFC 8058 one-click: the signed token authenticates the POST (module docstring)
 @never_cache
 @allow_methods("GET", "HEAD", "POST")

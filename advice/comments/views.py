@@ -30,6 +30,7 @@ from advice.comments.rules import MSG_CLOSED
 from advice.comments.submit import ClientInfo, comment_submit
 from advice.comments.threads import comment_page_number, paginate_thread, thread_order
 from advice.models import Article
+from advice.reader_csrf import csrf_token_if_own_state
 from config.methods import allow_methods
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ def _refused(request, article, form, message: str, status: int):
     )
 
 
+# No CSRF token on a stateless reader's form: config.origin guards it (advice.reader_csrf).
+@csrf_token_if_own_state
 @never_cache
 @allow_methods("GET", "HEAD", "POST")
 def comment_post(request, slug: str):

@@ -28,13 +28,23 @@ def ask_token(now: datetime) -> str:
 
 
 def check_ask_token(
-    token: str | None, *, now: datetime, min_age: int, max_age: int, timing: bool = True
+    token: str | None,
+    *,
+    now: datetime,
+    min_age: int,
+    max_age: int,
+    timing: bool = True,
+    opened: float | None = None,
 ) -> str | None:
     """Check a token from :func:`ask_token`: ``None`` when good, else the
     reader-facing reason (:data:`advice.signed_forms.TOKEN_MESSAGES`). A bad
-    signature is always refused; with ``timing`` a token older than
-    ``max_age`` or younger than ``min_age`` seconds is refused too."""
-    return AskForm.token_refusal(token, now=now, min_age=min_age, max_age=max_age, timing=timing)
+    signature is always refused; with ``timing`` a token whose window began
+    more than ``max_age`` seconds ago is refused too, and so is a form the
+    browser says was ``opened`` fewer than ``min_age`` seconds before it was
+    sent (``None``: not said, not checked)."""
+    return AskForm.token_refusal(
+        token, now=now, min_age=min_age, max_age=max_age, timing=timing, opened=opened
+    )
 
 
 class AskForm(ReaderRefusals, SignedForm):

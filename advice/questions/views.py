@@ -16,10 +16,13 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from advice.client import request_client_address
 from advice.questions.forms import AskForm
 from advice.questions.services import answer_suggestions, reader_question_submit
+from advice.reader_csrf import csrf_token_if_own_state
+from advice.reader_state import has_own_state
 from config.methods import allow_methods
 
 SUGGESTIONS = 5  # answers offered while the reader types
@@ -35,15 +38,28 @@ def _form_page(request, form: AskForm, *, message: str = "", status: int = 200) 
     return render(request, "advice/ask.html", {"form": form, "ask_message": message}, status=status)
 
 
+# No CSRF token on a stateless reader's form: config.origin guards it (advice.reader_csrf).
+@csrf_token_if_own_state
 @allow_methods("GET", "HEAD", "POST")
 def ask(request):
     """``/ask/``: the form (GET); a question sent (POST). Refusals show the
     form again with the reader's text and the reason: 400 for fields,
     honeypot or token, 429 for sending again too soon. Success: 303 to
-    ``/ask/thanks/``."""
+    ``/ask/thanks/``. Every answer to a POST, and the form of a reader with
+    state of their own (it holds their CSRF token), is ``no-store``."""
     now = timezone.now()
     if request.method != "POST":  # GET or HEAD
-        return _form_page(request, AskForm(now=now))
+        response = _form_page(request, AskForm(now=now))
+        if has_own_state(request.COOKIES):
+            add_never_cache_headers(response)
+        return response
+    response = _ask_post(request, now)
+    add_never_cache_headers(response)
+    return response
+
+
+def _ask_post(request, now) -> HttpResponse:
+    """The answer to a question sent at ``now`` (see :func:`ask`)."""
     form = AskForm(request.POST, now=now)
     if not form.is_valid():
         message = form.refusal_message()

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client, RequestFactory
 
 from advice import errors
+from advice.comments.cookies import REMEMBER_COOKIE
 from advice.middleware import unavailable_response
 
 HOSTILE_PATHS = [
@@ -69,6 +70,7 @@ def comment_form_path(path: str) -> str:
 @pytest.mark.parametrize("path", HOSTILE_PATHS)
 def test_csrf_page_never_links_to_the_request_path(db, path):
     client = Client(enforce_csrf_checks=True)
+    client.cookies[REMEMBER_COOKIE] = "x"  # a reader with state: the token is checked
     response = client.post("/", {"body": "My <b>words</b>"}, PATH_INFO=comment_form_path(path))
     page = response.content.decode()
     assert response.status_code == 403
@@ -81,6 +83,7 @@ def test_csrf_page_never_links_to_the_request_path(db, path):
 
 def test_csrf_page_for_backslash_path_has_no_href_to_evil_example(db):
     client = Client(enforce_csrf_checks=True)
+    client.cookies[REMEMBER_COOKIE] = "x"  # a reader with state: the token is checked
     response = client.post(comment_form_path("/\\evil.example/x"), {"body": "hello"})
     page = response.content.decode()
     assert response.status_code == 403

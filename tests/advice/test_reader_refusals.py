@@ -82,8 +82,8 @@ def test_first_field_at_fault_gets_the_focus(client, make_article):
 def test_too_fast_refusal_puts_the_focus_on_the_kept_comment(client, make_article, settings):
     settings.COMMENTS_TIMING_RULES = True
     article = make_article()
-    token = CommentForm.token_for(timezone.now(), scope=article.pk)  # made just now
-    response = post(client, article, token=token, body="Typed fast")
+    token = CommentForm.token_for(timezone.now(), scope=article.pk)
+    response = post(client, article, token=token, open_ms="400", body="Typed fast")
     page = page_of(response)
     assert response.status_code == 400
     assert "faster than a person can type" in page

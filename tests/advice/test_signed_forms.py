@@ -16,7 +16,10 @@ from advice.signed_forms import (
     form_token_make,
     form_token_problem,
     honeypot_message,
+    open_seconds,
     token_message,
+    token_window,
+    token_window_end,
 )
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -56,9 +59,47 @@ def test_token_problems_by_age_signature_and_scope():
     assert form_token_problem(made, **rules) is None
     assert form_token_problem(made, **{**rules, "scope": 4}) == TokenProblem.BAD
     assert form_token_problem(made, **{**rules, "salt": "other"}) == TokenProblem.BAD
-    assert form_token_problem(made, **{**rules, "min_age": 60}) == TokenProblem.FAST
+    assert form_token_problem(made, **{**rules, "min_age": 60}) is None  # no time reported
+    assert form_token_problem(made, **{**rules, "opened": 1.9}) == TokenProblem.FAST
+    assert form_token_problem(made, **{**rules, "opened": 2.0}) is None
     assert form_token_problem(made, **{**rules, "max_age": 10}) == TokenProblem.OLD
     assert form_token_problem(made, **{**rules, "max_age": 10, "timing": False}) is None
+    assert form_token_problem(made, **{**rules, "opened": 0, "timing": False}) is None
+
+
+def test_everyone_in_one_window_gets_the_same_token(settings):
+    """The token is the same bytes for every reader in a window (the page can
+    be cached whole); the next window's differs."""
+    settings.COMMENTS_SIGNATURE_MAX_AGE = 7200
+    assert token_window() == 900
+    start = datetime(2026, 3, 1, 12, 15, tzinfo=UTC)  # a window's first second
+    tokens = {
+        form_token_make(salt="s", now=start + timedelta(seconds=s), scope=3) for s in (0, 1, 899)
+    }
+    assert len(tokens) == 1
+    assert form_token_make(salt="s", now=start + timedelta(seconds=900), scope=3) not in tokens
+    assert token_window_end(start + timedelta(seconds=899)) == int(start.timestamp()) + 900
+
+
+def test_expiry_counts_from_the_windows_start(settings):
+    """A form lasts at least the maximum age less one window, at most the
+    maximum age: "expired" still holds for a shared token."""
+    settings.COMMENTS_SIGNATURE_MAX_AGE = 7200
+    start = datetime(2026, 3, 1, 12, 15, tzinfo=UTC)
+    late_in_window = form_token_make(salt="s", now=start + timedelta(seconds=899))
+    rules = {"salt": "s", "min_age": 2, "max_age": 7200}
+    assert form_token_problem(late_in_window, now=start + timedelta(seconds=7200), **rules) is None
+    expired_at = start + timedelta(seconds=7201)
+    assert form_token_problem(late_in_window, now=expired_at, **rules) == TokenProblem.OLD
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [("2500", 2.5), ("0", 0.0), ("", None), (None, None), ("-5", None), ("1e9", None),
+     ("١٢", None), ("9" * 16, None), (" 30 ", 0.03)],
+)  # fmt: skip
+def test_open_time_is_read_leniently(raw, seconds):
+    assert open_seconds(raw) == seconds
 
 
 def test_a_good_form_passes():
@@ -73,7 +114,7 @@ def test_a_good_form_passes():
         ({"honeypot": "x"}, honeypot_message("note")),
         ({"token": "forged"}, token_message(TokenProblem.BAD, scoped=False)),
         ({"token": None}, token_message(TokenProblem.BAD, scoped=False)),
-        ({"token": NoteForm.token_for(NOW)}, token_message(TokenProblem.FAST, scoped=False)),
+        ({"open_ms": "1500"}, token_message(TokenProblem.FAST, scoped=False)),
         ({"text": "far too long for it"}, "Please correct the note."),
     ],
 )
@@ -89,12 +130,19 @@ def test_another_forms_token_does_not_pass():
     assert form.refusal_message() == token_message(TokenProblem.BAD, scoped=False)
 
 
+def test_a_fresh_token_passes_without_a_reported_open_time():
+    """No JavaScript, no too-fast check: the shared token cannot tell."""
+    form = NoteForm(_data(token=NoteForm.token_for(NOW)), now=NOW)
+    assert form.is_valid(), form.errors
+
+
 def test_refresh_gives_a_fresh_token_and_empty_honeypot_and_keeps_the_text():
-    form = NoteForm(_data(honeypot="x", token="forged", text="kept"), now=NOW)
+    form = NoteForm(_data(honeypot="x", token="forged", text="kept", open_ms="10"), now=NOW)
     assert not form.is_valid()
     form.refresh_token()
     assert form.data["text"] == "kept"
     assert form.data["honeypot"] == ""
+    assert form.data["open_ms"] == ""  # the page's script measures again
     assert (
         NoteForm.token_refusal(
             form.data["token"], now=NOW + timedelta(minutes=1), min_age=2, max_age=7200

@@ -83,14 +83,16 @@ def test_form_open_over_two_hours_is_refused_and_given_a_fresh_token(client, mak
 
 def test_form_sent_too_fast_is_refused(client, make_article):
     article = make_article()
-    response = post(client, article, body="Bot speed", token=token_for(article, 0))
+    # The browser reports how long the form was open (static/js/form_opened.js).
+    response = post(client, article, body="Bot speed", token=token_for(article, 0), open_ms="900")
     assert_refused(response, 400, text="Bot speed", says="faster than a person")
 
 
 def test_timing_rules_off_accepts_fresh_and_old_forms(client, make_article, settings):
     settings.COMMENTS_TIMING_RULES = False
     article = make_article()
-    assert post(client, article, body="fresh", token=token_for(article, 0)).status_code == 303
+    fresh = token_for(article, 0)
+    assert post(client, article, body="fresh", token=fresh, open_ms="1").status_code == 303
     old = token_for(article, 5 * 24 * 3600)
     assert post(client, article, body="old", token=old).status_code == 303
 

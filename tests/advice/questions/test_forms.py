@@ -24,7 +24,8 @@ def test_token_is_checked_for_signature_and_age():
     assert check_ask_token(made, now=now, **rules) is None
     assert check_ask_token(made + "x", now=now, **rules) == MSG_TOKEN_BAD
     assert check_ask_token("", now=now, **rules) == MSG_TOKEN_BAD
-    assert check_ask_token(ask_token(now), now=now, **rules) == MSG_TOKEN_FAST
+    assert check_ask_token(ask_token(now), now=now, opened=0.5, **rules) == MSG_TOKEN_FAST
+    assert check_ask_token(ask_token(now), now=now, **rules) is None  # no time reported
     old = ask_token(now - timedelta(hours=3))
     assert check_ask_token(old, now=now, **rules) == MSG_TOKEN_OLD
     assert check_ask_token(old, now=now, timing=False, **rules) is None
@@ -84,20 +85,20 @@ def test_bots_are_refused_and_text_kept(client, ask_data, fields, message):
 
 
 def test_form_sent_too_fast_is_refused(client, ask_data):
-    response = client.post("/ask/", ask_data(token=ask_token(timezone.now())))
+    response = client.post("/ask/", ask_data(token=ask_token(timezone.now()), open_ms="500"))
     assert response.status_code == 400
     assert ReaderQuestion.objects.count() == 0
 
 
 def test_timing_rules_can_be_turned_off(client, settings, ask_data):
     settings.COMMENTS_TIMING_RULES = False
-    response = client.post("/ask/", ask_data(token=ask_token(timezone.now())))
+    response = client.post("/ask/", ask_data(token=ask_token(timezone.now()), open_ms="500"))
     assert response.status_code == 303
 
 
 def test_signature_min_age_setting_is_honoured(client, settings, ask_data):
     settings.COMMENTS_SIGNATURE_MIN_AGE = 0
-    response = client.post("/ask/", ask_data(token=ask_token(timezone.now())))
+    response = client.post("/ask/", ask_data(token=ask_token(timezone.now()), open_ms="500"))
     assert response.status_code == 303
 
 
