@@ -16,6 +16,7 @@ from advice.models import Article
 from advice.pages import _article_list_html, _to_last_page
 from config.methods import allow_methods
 from config.pagequery import PageOutOfRange, requested_page
+from config.shared_pages import shared_page
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime | None]:
@@ -35,6 +36,7 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime | None]:
 
 
 @allow_methods("GET", "HEAD")
+@shared_page(params=("page",))
 def archive_month(request, year: str, month: str):
     """``/archive/<yyyy>/<mm>/``: the articles published in that month,
     newest first, ``?page=N`` like the home page. 404 for a month with no

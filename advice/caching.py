@@ -1,50 +1,56 @@
-"""Fragment caching and conditional GET for the public pages (services layer,
-docs/architecture.md: "the one guarded way to use the cache").
+"""Fragment caching and the conditional-GET rules for the public pages
+(services layer, docs/architecture.md: "the one guarded way to use the
+cache").
 
-What is cached, and under which version:
+Two levels of cache:
 
-- The **comment tree** of an article page (heading, threaded comments of one
-  comment page, comment-page links) under the article's ``updated_at``, which
-  every comment change bumps (``advice.publishing.articles_touch``: approve,
-  spam, remove, restore, a comment stored approved at once, an admin edit),
-  and whether comments are open. Not ``content_changed_at``: that one is
-  for feeds and search engines and ignores comments on purpose
-  (``advice.content_changes``); the page's ``Last-Modified`` must not.
-- The **related-articles list** and the **home / topic lists** under the
-  *site version* (:class:`SiteState`): the number of articles, the latest
-  ``updated_at`` of any article and the latest publish time already reached.
-  Any article saved, touched or deleted changes it, and so does a scheduled
-  article coming due, without anyone saving anything.
+- **Whole pages** (:mod:`advice.page_cache`): a reader without state of
+  their own (:func:`advice.reader_state.has_own_state`) asking for home, an
+  article, a topic list or topic, a month archive, a note page or a feed
+  again gets the stored bytes, before the view runs, keyed on the site
+  version (:mod:`advice.site_version`) that every change moves at once.
+  The page cache also sends the stateless pages' ``Cache-Control: public``,
+  ``Last-Modified`` / ``ETag`` and answers their conditional GETs. Every
+  other reader's page is rendered for them and marked never to be stored.
+- **Fragments** (this module), used while a page is rendered (every miss,
+  every reader with state):
 
-Entries also end on their own at the next scheduled publish and at the
-article's automatic close (:func:`fragment_timeout`), and at
-``FRAGMENT_CACHE_TIMEOUT`` seconds at the latest (topic renames, note
-templates and user names are not in the versions; they show after that).
+  - the **comment tree** of an article page (heading, threaded comments of
+    one comment page, comment-page links) under the article's
+    ``updated_at``, which every comment change bumps
+    (``advice.publishing.articles_touch``: approve, spam, remove, restore,
+    a comment stored approved at once, an admin edit), and whether
+    comments are open. Not ``content_changed_at``: that one is for feeds
+    and search engines and ignores comments on purpose
+    (``advice.content_changes``);
+  - the **related-articles list** and the **home / topic lists** under the
+    *fragment site state* (:class:`SiteState`): the number of articles, the
+    latest ``updated_at`` of any article and the latest publish time
+    already reached. Any article saved, touched or deleted changes it, and
+    so does a scheduled article coming due, without anyone saving anything.
+
+  Fragments also end on their own at the next scheduled publish and at the
+  article's automatic close (:func:`fragment_timeout`), and at
+  ``FRAGMENT_CACHE_TIMEOUT`` seconds at the latest (topic renames, note
+  templates and user names are not in their versions; the whole page is,
+  through the site version).
 
 Every cache call goes through :mod:`config.cache` (a failing cache is a miss,
-never an error), and every query value a fragment reads is in the normal form
-of :mod:`config.pagequery`, the same for its key and its render.
+never an error), and every query value a fragment or page key reads is in the
+normal form of :mod:`config.pagequery`, the same for its key and its render.
 
-Never cached: the page shell with its forms (CSRF token, the comment form's
-signed timestamp, the remembered name, the reader's own held comments, the
-note drafter inside the answer with its staff-only warnings). A reader whose
-browser has a held comment of its own gets the comment tree rendered for
-them alone, never from or into the cache.
+A reader whose browser has a held comment of its own gets the comment tree
+rendered for them alone, never from or into the cache.
 
-Conditional GET (:func:`conditional_get_allowed`, :func:`last_modified`):
-the article and home pages send ``Last-Modified`` and answer 304 to
-``If-Modified-Since`` only for a reader with no state of their own on the
-page: no session cookie (so never staff), no comment-browser cookie (their
-held comments), no "remember me" cookie (their name in the form). Such a
-page is marked ``Cache-Control: private, no-cache``: only the reader's own
-browser keeps it and asks each time. A 304 is only given when the request
-carries the CSRF cookie the cached form's token was made for, and only within
-the same half of the comment form's signature lifetime
-(``COMMENTS_SIGNATURE_MAX_AGE``), so a revalidated form is never expired.
-Every other reader gets ``Cache-Control: no-store`` pages, as before.
+Conditional GET: :func:`last_modified` gives the ``Last-Modified`` second
+(rounded up, never before the current :func:`signature_window` period, so a
+browser's copy of a form is revalidated only while its signed time token
+stays good); :func:`conditional_get_allowed` says which readers may get it
+(those without state). The page cache applies both.
 
-``FRAGMENT_CACHE=0`` turns fragments and conditional GET off (for the
-benchmark's uncached run, and to measure the queries of a cold page).
+``FRAGMENT_CACHE=0`` turns fragments, whole pages and conditional GET off
+(for the benchmark's uncached run, and to measure the queries of a cold
+page); ``PAGE_CACHE=0`` turns off only the whole pages.
 """
 
 from __future__ import annotations
@@ -58,12 +64,11 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection
 from django.db.models import F, Func, IntegerField, Subquery
-from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import SafeString, mark_safe
 
-from advice.comments import cookies as comment_cookies
 from advice.models import Article
+from advice.reader_state import has_own_state
 from config.cache import get_or_render
 
 DEFAULT_TIMEOUT = 300  # seconds; FRAGMENT_CACHE_TIMEOUT overrides
@@ -117,16 +122,11 @@ def last_modified(moments: Iterable[datetime | None], now: datetime, window: int
 
 def conditional_get_allowed(cookies: Mapping[str, str]) -> bool:
     """Whether a page may carry ``Last-Modified`` (and so be revalidated with
-    a 304) for a request with these ``cookies``: not when the reader has a
-    session (staff), a comment-browser cookie (own held comments) or a
-    "remember me" cookie (own name in the form), since their page differs
-    from everyone else's."""
-    own_state = (
-        settings.SESSION_COOKIE_NAME,
-        comment_cookies.BROWSER_COOKIE,
-        comment_cookies.REMEMBER_COOKIE,
-    )
-    return enabled() and not any(name in cookies for name in own_state)
+    a 304) for a request with these ``cookies``: only for a reader without
+    state of their own (:func:`advice.reader_state.has_own_state`: no
+    session, no comment-browser cookie, no "remember me" cookie), whose page
+    is everyone's, and while caching is on."""
+    return enabled() and not has_own_state(cookies)
 
 
 def signature_window() -> int:
@@ -231,17 +231,6 @@ def default_timeout() -> int:
 
 
 # --- Response headers -------------------------------------------------------------
-
-
-def mark_revalidate(response, modified: int):
-    """Give ``response`` (200 or 304) ``Last-Modified: modified`` (seconds
-    since the epoch) and ``Cache-Control: private, no-cache`` (only the
-    reader's browser keeps it, and asks before each reuse); it varies by
-    cookie. Returns ``response``."""
-    response.headers["Last-Modified"] = http_date(modified)
-    patch_cache_control(response, private=True, no_cache=True, max_age=0)
-    patch_vary_headers(response, ["Cookie"])
-    return response
 
 
 def mark_no_store(response):

@@ -29,6 +29,7 @@ from django.utils.html import escape
 
 from advice.models import Article, Topic, display_name
 from advice.search.highlight import plain_text
+from config.shared_pages import shared_page
 from config.site import site_url
 
 FEED_ITEMS = 20  # latest articles in a feed (WordPress: posts_per_rss 10)
@@ -71,7 +72,12 @@ class SiteFeed(Feed):
     ``feed_url`` and ``item_link`` are turned into absolute URLs with
     :func:`config.site.site_url` (Django's writer leaves absolute URLs
     as they are). Subclasses return paths from ``site_link``,
-    ``site_feed_url`` and ``site_item_link``."""
+    ``site_feed_url`` and ``site_item_link``. A feed is the same for every
+    reader without state, so it is answered from the whole-page cache
+    (:func:`config.shared_pages.shared_page`; no query parameter counts)."""
+
+    def __call__(self, request, *args, **kwargs):
+        return _feed_page(request, *args, feed=self, **kwargs)
 
     def site_link(self, obj) -> str:
         raise NotImplementedError
@@ -90,6 +96,12 @@ class SiteFeed(Feed):
 
     def item_link(self, item) -> str:
         return site_url(self.site_item_link(item))
+
+
+@shared_page()
+def _feed_page(request, *args, feed: Feed, **kwargs):
+    """``feed``'s own answer (Django's ``Feed.__call__``) to ``request``."""
+    return Feed.__call__(feed, request, *args, **kwargs)
 
 
 class LatestArticlesFeed(SiteFeed):

@@ -5,18 +5,17 @@ WordPress links are :mod:`advice.wordpress.redirects`; error pages and
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, get_conditional_response
+from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 
-from advice import caching
+from advice import caching, page_cache
 from advice.comments.views import comment_section
 from advice.models import Article, Topic
 from advice.related import related_articles
@@ -24,6 +23,7 @@ from advice.seo import article_meta
 from advice.wordpress.redirects import home_old_link, old_slug_redirect
 from config.methods import allow_methods
 from config.pagequery import PageOutOfRange, page_query, requested_page
+from config.shared_pages import shared_page
 from notes.forms import drafter_post_slug
 
 ARTICLES_PER_PAGE = 10
@@ -33,10 +33,12 @@ ARTICLE_PAGE_PARAMS = ("cpage",)
 
 
 @allow_methods("GET", "HEAD")
+@shared_page(params=("page",))
 def home(request):
     """``/``: latest published articles, paginated. ``/?p=<wp id>`` (an old
     WordPress short link) answers 301 to the imported article, ``/?s=<words>``
-    (WordPress's search) 301 to ``/search/?q=<words>``."""
+    (WordPress's search) 301 to ``/search/?q=<words>``. A whole page for
+    readers without state (:mod:`advice.page_cache`)."""
     old_link = home_old_link(request.GET)  # ?p=<wp id>, ?s=<words>
     if old_link is not None:
         return old_link
@@ -45,20 +47,12 @@ def home(request):
         return HttpResponsePermanentRedirect(target)
     now = timezone.now()
     state = caching.site_state(now) if caching.enabled() else None
-    modified = None
-    if state is not None and caching.conditional_get_allowed(request.COOKIES):
-        # No form on this page: no signature window to respect.
-        modified = caching.last_modified([state.latest_change], now, window=0)
-        not_modified = _not_modified(request, modified, needs_csrf_cookie=False)
-        if not_modified is not None:
-            return not_modified
     articles = Article.objects.published(now)
     try:
         html = _article_list_html(articles, "home", number, state, now, "No articles yet.")
     except PageOutOfRange as beyond:
         return _to_last_page(request, "page", beyond)
-    response = render(request, "advice/article_list.html", {"article_list_html": html})
-    return caching.mark_revalidate(response, modified) if modified else response
+    return render(request, "advice/article_list.html", {"article_list_html": html})
 
 
 def _to_last_page(request, name: str, beyond: PageOutOfRange):
@@ -93,32 +87,24 @@ def _article_list_html(articles, name: str, number: int, state, now, empty_text:
     return caching.cached_fragment(key, render_list, timeout)
 
 
-def _not_modified(request, modified: int, *, needs_csrf_cookie: bool):
-    """The 304 (or 412) answer to a conditional GET when the reader's copy
-    from ``modified`` (seconds since the epoch) is current, else None. With
-    ``needs_csrf_cookie``, only for a request carrying the CSRF cookie that
-    the cached form's token belongs to (see :mod:`advice.caching`)."""
-    if needs_csrf_cookie and settings.CSRF_COOKIE_NAME not in request.COOKIES:
-        return None
-    response = get_conditional_response(request, last_modified=modified)
-    return caching.mark_revalidate(response, modified) if response is not None else None
-
-
 # CSRF-exempt for the note drafter's post-back only (a POST holding anything
 # else is refused): like notes.views.note_detail's, it changes no state.
 @csrf_exempt
 @sensitive_post_parameters()
 @allow_methods("GET", "HEAD", "POST")
+@shared_page(params=ARTICLE_PAGE_PARAMS + ("replytocom",))
 def article_detail(request, slug: str):
     """``/articles/<slug>/``: the question, the answer, the approved comments
     threaded, and whether comments are open. Drafts and scheduled articles
     are 404 to the public and shown to staff with a banner.
 
-    The page carries forms (CSRF token, signed timestamp, the reader's own
-    held comments and remembered name), so it is never cached whole: only
-    its comment tree and related list come from the cache. A reader without
-    state of their own gets ``Last-Modified`` and 304s; everyone else a
-    ``no-store`` page (see :mod:`advice.caching`).
+    For a reader without state of their own the page is the same for
+    everyone and comes whole from the page cache (:mod:`advice.page_cache`,
+    which also answers conditional GETs); its entry ends at the automatic
+    comment close time. A reader with state gets their own page (their
+    held comments, remembered name, CSRF token), ``no-store``. Inside a
+    render, the comment tree and related list come from the fragment cache
+    (:mod:`advice.caching`).
 
     POST is an embedded note drafter's post-back without JavaScript (drafter
     fields only, :func:`notes.forms.drafter_post_slug`; else 400): the page
@@ -148,20 +134,11 @@ def article_detail(request, slug: str):
             drafter_post=(posted, request.POST),
         )  # fmt: skip
         return caching.mark_no_store(response)
-    modified = None
-    if state is not None and caching.conditional_get_allowed(request.COOKIES):
-        moments = [article.updated_at, state.latest_change, article.comments_close_time()]
-        modified = caching.last_modified(moments, now, caching.signature_window())
-        not_modified = _not_modified(request, modified, needs_csrf_cookie=True)
-        if not_modified is not None:
-            return not_modified
     try:
         response = render_article(request, article, now=now, state=state, comment_page=number)
     except PageOutOfRange as beyond:
         return _to_last_page(request, "cpage", beyond)
-    if modified:
-        return caching.mark_revalidate(response, modified)
-    return caching.mark_no_store(response)
+    return page_cache.ends_at(response, article.comments_close_time())
 
 
 def render_article(
@@ -227,6 +204,7 @@ def render_article(
 
 
 @allow_methods("GET", "HEAD")
+@shared_page()
 def topic_list(request):
     """``/topics/``: every topic with its published-article count."""
     topics = Topic.objects.annotate_published_counts()
@@ -234,6 +212,7 @@ def topic_list(request):
 
 
 @allow_methods("GET", "HEAD")
+@shared_page(params=("page",))
 def topic_detail(request, slug: str):
     """``/topics/<slug>/``: published articles in a topic, paginated."""
     topic = get_object_or_404(Topic, slug=slug)

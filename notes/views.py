@@ -4,7 +4,8 @@ no-JavaScript post-back and download) and the calendar reminder.
 Privacy: what a reader types into a drafter is only used to build the
 response. It is not stored, not logged (``sensitive_post_parameters`` keeps
 it out of error reports), never put in a URL other than the ``mailto:`` the
-reader asked for, and the responses are ``Cache-Control: no-store``.
+reader asked for, and the answers to its POSTs are ``Cache-Control:
+no-store``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 
 from config.methods import allow_methods
+from config.shared_pages import shared_page
 from config.site import site_url
 from notes import sendtime
 from notes.blanks import BlankSyntaxError
@@ -33,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 
 @allow_methods("GET", "HEAD")
+@shared_page()
 def note_list(request):
     """``/notes/``: every note template, by title."""
     return render(
@@ -61,8 +64,8 @@ def _safe_back(request, url: str) -> str:
 # the form on cached article pages and for readers without cookies.
 @csrf_exempt
 @sensitive_post_parameters()
-@never_cache
 @allow_methods("GET", "HEAD", "POST")
+@shared_page()
 def note_detail(request, slug: str):
     """``/notes/<slug>/``: the standalone drafter.
 
@@ -71,7 +74,10 @@ def note_detail(request, slug: str):
     blanks and shows it in a read-only text box with a ``mailto:`` link and
     the send time; with ``action=download`` it answers the note as a
     ``text/plain`` attachment instead. Over-long blanks come back as form
-    errors. Every answer is ``no-store``.
+    errors. Every answer to a POST is ``no-store`` (as is the page of a
+    reader with state); the empty drafter a reader without state asks for
+    is the same for all and may be kept by the whole-page cache
+    (:func:`config.shared_pages.shared_page`).
     """
     note = get_object_or_404(NoteTemplate, slug=slug)
     try:
