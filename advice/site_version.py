@@ -21,7 +21,8 @@ What bumps it, and where (each has a test in
   delete, erasure of personal data) and the bulk publish / open / close
   services, and the WordPress import once at its end;
 - a comment saved, except a new one that is not approved (a held comment
-  changes no public page), or deleted;
+  changes no public page), or deleted by any path (its article is touched
+  too, for the comment tree's fragment);
 - a topic saved (renamed) or deleted;
 - a note template saved or deleted (connected here, by the model's label:
   ``notes`` never imports ``advice``);
@@ -143,6 +144,14 @@ def _comment_saved(sender, instance, created, **kwargs) -> None:
     site_version_bump()
 
 
+def _comment_deleted(sender, instance, **kwargs) -> None:
+    """A comment deleted by any path (the shell too): its article is touched
+    (the comment tree's fragment keys on ``updated_at``), which bumps."""
+    from advice.publishing import articles_touch
+
+    articles_touch(article_ids=[instance.article_id])
+
+
 def _user_saved(sender, instance, update_fields=None, **kwargs) -> None:
     """Only a save that may change the shown name (every field, or a name field)."""
     if update_fields is not None and not NAME_FIELDS & set(update_fields):
@@ -169,11 +178,14 @@ def connect_receivers() -> None:
 
     for model in (Article, Topic):
         post_save.connect(_bump, sender=model, dispatch_uid=f"site_version_save_{model.__name__}")
-    for model in (Article, Topic, Comment, "notes.NoteTemplate"):
+    for model in (Article, Topic, "notes.NoteTemplate"):
         name = model if isinstance(model, str) else model.__name__
         post_delete.connect(_bump, sender=model, dispatch_uid=f"site_version_delete_{name}")
     post_save.connect(_bump, sender="notes.NoteTemplate", dispatch_uid="site_version_save_note")
     post_save.connect(_comment_saved, sender=Comment, dispatch_uid="site_version_save_comment")
+    post_delete.connect(
+        _comment_deleted, sender=Comment, dispatch_uid="site_version_delete_comment"
+    )
     post_save.connect(
         _user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="site_version_save_user"
     )
