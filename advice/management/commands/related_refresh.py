@@ -1,0 +1,26 @@
+"""``manage.py related_refresh``: work out every stale related list now
+(:func:`advice.related.related_refresh`), e.g. right after the migration
+that made them or a large import, instead of waiting for the queue."""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from advice.models import Article, RelatedList
+from advice.related import related_refresh
+
+
+class Command(BaseCommand):
+    help = "Work out every stale related-articles list now and store it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--all", action="store_true", help="mark every list stale first")
+
+    def handle(self, *args, **options):
+        if options["all"]:
+            ids = Article.objects.values_list("pk", flat=True)
+            RelatedList.objects.bulk_create(
+                [RelatedList(article_id=pk) for pk in ids], ignore_conflicts=True
+            )
+            RelatedList.objects.update(stale_since=timezone.now())
+        done = related_refresh()
+        self.stdout.write(f"Worked out {done} related list(s).")
