@@ -191,6 +191,18 @@ class Front:
         wanted = f"{method} {path} "
         return sum(line.startswith(wanted) for line in self.app_log.read_text().splitlines())
 
+    def app_requests_settled(self, method: str, path: str) -> int:
+        """:meth:`app_requests` once the access log has stopped growing for
+        0.3 s (a request just answered may not be written yet)."""
+        count, deadline = self.app_requests(method, path), time.monotonic() + LOG_WAIT
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            now = self.app_requests(method, path)
+            if now == count:
+                break
+            count = now
+        return count
+
     def app_saw(self, method: str, path: str, before: int, expected: int) -> int:
         """How many more ``method path`` requests than ``before`` the app has
         answered, once its access log shows ``expected`` of them (or after
@@ -298,7 +310,7 @@ def test_a_stateless_page_is_answered_by_nginx_on_repeat(front):
         # The contract with the app (deploy/nginx.conf): public, with s-maxage.
         assert "public" in cache_control, cache_control
         assert "s-maxage=" in cache_control, cache_control
-        before = front.app_requests("GET", path)
+        before = front.app_requests_settled("GET", path)
         repeat = front.request(path)
         assert repeat.status == 200
         assert repeat.cache == "HIT", (path, repeat.cache, cache_control)
@@ -314,7 +326,7 @@ def test_a_stateless_page_is_answered_by_nginx_on_repeat(front):
 def test_a_reader_with_a_state_cookie_is_never_answered_from_the_cache(front, cookie):
     front.request(ARTICLE_PATH)  # a stateless reader's copy may be in the cache
     for value in ("x", ""):  # present, even empty, counts
-        before = front.app_requests("GET", ARTICLE_PATH)
+        before = front.app_requests_settled("GET", ARTICLE_PATH)
         answers = [front.request(ARTICLE_PATH, cookies={cookie: value}) for _ in range(2)]
         assert [a.cache for a in answers] == ["BYPASS", "BYPASS"]
         assert front.app_saw("GET", ARTICLE_PATH, before, 2) == 2
@@ -344,7 +356,7 @@ def test_a_post_reaches_the_app_and_is_never_stored(front):
     ip = "198.51.100.22"
     text = "Posted through the front cache, thank you."
     path = ARTICLE_PATH + "comments/"
-    before = front.app_requests("POST", path)
+    before = front.app_requests_settled("POST", path)
     answer, cookies = front.post_comment(text, ip)
     assert answer.status == 303, answer.body[:500]
     assert answer.cache == ""  # not a method the cache is asked about
@@ -357,7 +369,7 @@ def test_a_post_reaches_the_app_and_is_never_stored(front):
 
 @pytest.mark.parametrize("path", ["/admin/login/", "/admin/"])
 def test_admin_pages_are_never_stored(front, path):
-    before = front.app_requests("GET", path)
+    before = front.app_requests_settled("GET", path)
     answers = [front.request(path) for _ in range(3)]
     assert all(a.status in (200, 302) for a in answers), [a.status for a in answers]
     assert all(a.cache != "HIT" for a in answers)
