@@ -7,7 +7,8 @@ shared ones.
 - :class:`PrivateCluster`: a cluster made with Debian's ``initdb`` in a
   temporary folder and run with ``pg_ctl``, as the ``postgres`` user
   (``runuser``), since ``initdb`` refuses to run as root; the folder is
-  owned by ``postgres``. Connections over TCP on 127.0.0.1, ``trust``.
+  owned by ``postgres``. Connections over TCP on 127.0.0.1, ``trust``. One cluster serves
+  the whole run; each test gets a database of its own in it.
 """
 
 from __future__ import annotations
@@ -74,21 +75,43 @@ def _postgres_bin(name: str) -> str:
 
 
 class PrivateCluster:
-    """A PostgreSQL cluster of the test's own (see module docs). ``url`` is
-    the ``DATABASE_URL`` of its database ``faults``."""
+    """A PostgreSQL cluster of the test's own (see module docs), with no
+    database of the site's yet: :meth:`database_create` makes one (from a
+    prepared template database, quicker than migrating) and gives its
+    ``DATABASE_URL``."""
 
     def __init__(self):
         self.user = pwd.getpwnam("postgres")
         self.folder = Path(tempfile.mkdtemp(prefix="faults-pg-", dir="/tmp"))
         os.chown(self.folder, self.user.pw_uid, self.user.pw_gid)
         self.data, self.port = self.folder / "data", free_port()
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/faults"
         self._as_postgres(_postgres_bin("initdb"), "-D", str(self.data), "-U", "postgres",
                           "--auth=trust", "--no-sync", "-E", "UTF8")  # fmt: skip
         self.start()
+
+    def url(self, dbname: str) -> str:
+        """The ``DATABASE_URL`` of database ``dbname`` on this cluster."""
+        return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def database_create(self, dbname: str, template: str = "template1") -> str:
+        """Create database ``dbname`` as a copy of ``template`` (which nobody
+        may be connected to); its ``DATABASE_URL``."""
         with self.connect("postgres") as connection:
             connection.autocommit = True
-            connection.execute("CREATE DATABASE faults")
+            connection.execute(f'CREATE DATABASE "{dbname}" TEMPLATE "{template}"')
+        return self.url(dbname)
+
+    def database_drop(self, dbname: str) -> None:
+        """Drop database ``dbname``, ending its connections first."""
+        with self.connect("postgres") as connection:
+            connection.autocommit = True
+            connection.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    def server_version(self) -> int:
+        """The server's version as a number (``server_version_num``: 150020
+        for 15.20)."""
+        with self.connect("postgres") as connection:
+            return int(connection.execute("SHOW server_version_num").fetchone()[0])
 
     def _as_postgres(self, *command: str) -> None:
         done = subprocess.run(
@@ -107,28 +130,28 @@ class PrivateCluster:
         self._as_postgres(_postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "fast",
                           "-w", "stop")  # fmt: skip
 
-    def connect(self, dbname: str = "faults") -> psycopg.Connection:
+    def running(self) -> bool:
+        """Whether the server runs (``pg_ctl status``)."""
+        done = subprocess.run(
+            ["runuser", "-u", "postgres", "--", _postgres_bin("pg_ctl"), "-D", str(self.data),
+             "status"], cwd=self.folder, capture_output=True, timeout=30,
+        )  # fmt: skip
+        return done.returncode == 0
+
+    def connect(self, dbname: str) -> psycopg.Connection:
         return psycopg.connect(
             host="127.0.0.1", port=self.port, user="postgres", dbname=dbname, connect_timeout=5
         )
 
-    def terminate_site_connections(self) -> int:
-        """``pg_terminate_backend`` every other connection to ``faults``;
+    def terminate_connections(self, dbname: str) -> int:
+        """``pg_terminate_backend`` every other connection to ``dbname``;
         how many were ended."""
-        with self.connect() as connection:
+        with self.connect(dbname) as connection:
             return connection.execute(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = 'faults' AND pid <> pg_backend_pid()"
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (dbname,),
             ).fetchone()[0]
-
-    def stored(self, prefix: str) -> dict[str, int]:
-        """How often each comment text starting with ``prefix`` is stored."""
-        with self.connect() as connection:
-            rows = connection.execute(
-                "SELECT body, COUNT(*) FROM advice_comment WHERE body LIKE %s GROUP BY body",
-                (prefix + "%",),
-            ).fetchall()
-        return dict(rows)
 
     def remove(self) -> None:
         with contextlib.suppress(AssertionError):  # already stopped

@@ -4,6 +4,11 @@ database and media folder, and a task worker (``manage.py db_worker``) when
 the test needs one. Everything runs in subprocesses on loopback and is
 always stopped at the end.
 
+A :class:`Site` is one such site's folder and database: SQLite (a file in
+its folder) or PostgreSQL (a database of its own on the suite's private
+cluster, tests/faults/services.py). The faults that are not about the
+database run on both (tests/faults/conftest.py, the ``site`` fixture).
+
 gunicorn runs threaded workers (``--threads``): a request waiting on the
 database's write lock holds one thread, not the whole worker, so readers
 are still answered while writers wait (the SQLite row of the fault suite).
@@ -11,17 +16,24 @@ are still answered while writers wait (the SQLite row of the fault suite).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 START_TIMEOUT = 60  # seconds for gunicorn to answer /healthz
@@ -115,6 +127,76 @@ def site_copy(template: Path, root: Path) -> None:
     shutil.copy(template / "db.sqlite3", root / "db.sqlite3")
     (root / "static").symlink_to(template / "static")
     (root / "media").mkdir(exist_ok=True)
+
+
+SQLITE = "SQLite"
+POSTGRESQL = "PostgreSQL"
+
+
+@dataclass
+class Site:
+    """A site under test: its folder ``root`` (static, media, logs; the
+    SQLite file) and its database, named ``database`` (:data:`SQLITE` or
+    :data:`POSTGRESQL`, as the table of figures shows it).
+    ``database_url`` is PostgreSQL's ``DATABASE_URL``; ``None`` for the
+    SQLite file ``root/db.sqlite3``."""
+
+    database: str
+    root: Path
+    database_url: str | None = None
+    dbname: str = ""  # PostgreSQL: the database's name on ``cluster``
+    cluster: Any = None  # PostgreSQL: the PrivateCluster (tests/faults/services.py)
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        """The site's environment (:func:`site_env`), ``overrides`` winning."""
+        own = {"DATABASE_URL": self.database_url} if self.database_url else {}
+        return site_env(self.root, **{**own, **overrides})
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection | psycopg.Connection]:
+        """A connection of the test's own to the site's database (SQLite in
+        autocommit mode, 30 s busy timeout), closed on exit."""
+        if self.database_url:
+            connection = psycopg.connect(self.database_url, autocommit=True, connect_timeout=10)
+        else:
+            connection = sqlite3.connect(self.root / "db.sqlite3", timeout=30,
+                                         isolation_level=None)  # fmt: skip
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """The rows of ``sql`` (``%s`` placeholders, either database)."""
+        if not self.database_url:
+            sql = sql.replace("%s", "?")
+        with self.connect() as connection:
+            return list(connection.execute(sql, params).fetchall())
+
+    def stored(self, prefix: str) -> Counter:
+        """How often each comment text starting with ``prefix`` is stored."""
+        return Counter(dict(self.rows(
+            "SELECT body, COUNT(*) FROM advice_comment WHERE body LIKE %s GROUP BY body",
+            (prefix + "%",),
+        )))  # fmt: skip
+
+    @contextlib.contextmanager
+    def comments_locked(self) -> Iterator[None]:
+        """Hold new comments back until exit: a comment post waits, mid-request,
+        inside its transaction. SQLite: the database's write lock (``BEGIN
+        IMMEDIATE``); PostgreSQL: a lock on the comment table that lets
+        readers through (``SHARE ROW EXCLUSIVE``, which conflicts with the
+        ``ROW EXCLUSIVE`` an INSERT takes). Rolled back on exit."""
+        with self.connect() as connection:
+            if self.database_url:
+                connection.execute("BEGIN")
+                connection.execute("LOCK TABLE advice_comment IN SHARE ROW EXCLUSIVE MODE")
+            else:
+                connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            finally:
+                connection.execute("ROLLBACK")
 
 
 @dataclass

@@ -1,8 +1,11 @@
-"""The app server's own parts failing under load.
+"""The app server's own parts failing under load, on SQLite and on
+PostgreSQL.
 
 - A gunicorn worker killed (SIGKILL) in the middle of a comment post: the
-  post is held mid-request by a write lock the test holds on the SQLite
-  file, the worker serving it is found through ``/proc`` (the process
+  post is held mid-request, inside its transaction, by a lock the test
+  holds (SQLite's write lock; on PostgreSQL a lock on the comment table,
+  :meth:`tests.faults.site.Site.comments_locked`); the worker serving it
+  is found through ``/proc`` (the process
   holding the server side of that connection) and killed. That request
   gets no answer, its comment is not stored (half or whole), and the
   master starts a new worker in its place.
@@ -22,7 +25,6 @@ import json
 import os
 import secrets
 import signal
-import sqlite3
 import threading
 import time
 import urllib.parse
@@ -30,9 +32,9 @@ import urllib.parse
 import pytest
 from PIL import Image
 
-from tests.faults.figures import figures_record, stored_sqlite
+from tests.faults.figures import figures_record
 from tests.faults.load import Load, form_fields, request
-from tests.faults.site import ARTICLE, manage, process_stop, server_start, site_env
+from tests.faults.site import ARTICLE, manage, process_stop, server_start
 from tests.faults.timing import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
@@ -62,55 +64,50 @@ def _process_holding(pids, inode: str) -> int | None:
     return None
 
 
-def test_gunicorn_worker_killed_mid_request(sqlite_root):
-    env = site_env(sqlite_root, SQLITE_BUSY_TIMEOUT="20")
-    server = server_start(env, sqlite_root)
-    path = sqlite_root / "db.sqlite3"
+def test_gunicorn_worker_killed_mid_request(site):
+    server = server_start(site.env(SQLITE_BUSY_TIMEOUT="20"), site.root)
     victim_text = "gunicorn-kill victim: this comment's request is cut"
     answer = {}
     try:
         with Load(server.url, "gunicorn-kill") as load:
             load.wait_for("comment", 303, time.monotonic())
             form, cookie = form_fields(server.url, f"/articles/{ARTICLE}/", "commentform")
-            lock = sqlite3.connect(path, isolation_level=None)
-            lock.execute("BEGIN IMMEDIATE")  # the post waits on it, mid-request
-            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-            connection.connect()
-            client_port = connection.sock.getsockname()[1]
+            with site.comments_locked():  # the post waits on it, mid-request
+                connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+                connection.connect()
+                client_port = connection.sock.getsockname()[1]
 
-            def post():
-                data = {**form, "name": "Victim", "email": "victim@faults.test",
-                        "url": "", "honeypot": "", "body": victim_text}  # fmt: skip
-                origin = "https://127.0.0.1"
-                headers = {"Content-Type": "application/x-www-form-urlencoded",
-                           "X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.9",
-                           "Host": "127.0.0.1", "Origin": origin,
-                           "Referer": f"{origin}/articles/{ARTICLE}/", **cookie}  # fmt: skip
-                try:
-                    connection.request("POST", f"/articles/{ARTICLE}/comments/",
-                                       urllib.parse.urlencode(data), headers)  # fmt: skip
-                    answer["status"] = connection.getresponse().status
-                except OSError as error:  # reset or closed: no answer
-                    answer["error"] = repr(error)
+                def post():
+                    data = {**form, "name": "Victim", "email": "victim@faults.test",
+                            "url": "", "honeypot": "", "body": victim_text}  # fmt: skip
+                    origin = "https://127.0.0.1"
+                    headers = {"Content-Type": "application/x-www-form-urlencoded",
+                               "X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.9",
+                               "Host": "127.0.0.1", "Origin": origin,
+                               "Referer": f"{origin}/articles/{ARTICLE}/", **cookie}  # fmt: skip
+                    try:
+                        connection.request("POST", f"/articles/{ARTICLE}/comments/",
+                                           urllib.parse.urlencode(data), headers)  # fmt: skip
+                        answer["status"] = connection.getresponse().status
+                    except OSError as error:  # reset or closed: no answer
+                        answer["error"] = repr(error)
 
-            poster = threading.Thread(target=post)
-            poster.start()
-            before = server.workers()
-            victim = None
+                poster = threading.Thread(target=post)
+                poster.start()
+                before = server.workers()
+                victim = None
 
-            def found():
-                nonlocal victim
-                inode = _socket_inode(server.port, client_port)
-                victim = inode and _process_holding(before, inode)
-                return bool(victim)
+                def found():
+                    nonlocal victim
+                    inode = _socket_inode(server.port, client_port)
+                    victim = inode and _process_holding(before, inode)
+                    return bool(victim)
 
-            wait_until(found, timeout=10)
-            time.sleep(0.5)  # the request is read and waiting on the lock
-            os.kill(victim, signal.SIGKILL)
-            killed = time.monotonic()
-            poster.join(30)
-            lock.execute("ROLLBACK")
-            lock.close()
+                wait_until(found, timeout=10)
+                time.sleep(0.5)  # the request is read and waiting on the lock
+                os.kill(victim, signal.SIGKILL)
+                killed = time.monotonic()
+                poster.join(30)
             recovered = wait_until(
                 lambda: len(server.workers() - {victim}) == len(before), timeout=30
             )
@@ -120,11 +117,9 @@ def test_gunicorn_worker_killed_mid_request(sqlite_root):
     finally:
         process_stop(server.process)
 
-    stored = stored_sqlite(path, "gunicorn-kill")
-    figures = figures_record("gunicorn worker SIGKILLed mid-request", "SQLite", load, stored,
-                             recovered)  # fmt: skip
+    figures = figures_record("gunicorn worker SIGKILLed mid-request", site, load, recovered)
     assert "error" in answer, answer  # that request failed: no HTTP answer
-    assert stored_sqlite(path, victim_text) == {}  # and stored nothing
+    assert site.stored(victim_text) == {}  # and stored nothing
     assert victim not in replaced  # replaced by a new worker
     assert len(replaced) == len(before)
     assert figures.other_5xx == 0
@@ -181,11 +176,11 @@ def _files(folder) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
-def test_media_folder_not_writable_on_upload(sqlite_root):
-    env = site_env(sqlite_root)
+def test_media_folder_not_writable_on_upload(site):
+    env = site.env()
     session = manage(env, "shell", "-c", EDITOR_SESSION).strip().splitlines()[-1]
-    server = server_start(env, sqlite_root)
-    media = sqlite_root / "media"
+    server = server_start(env, site.root)
+    media = site.root / "media"
     try:
         with Load(server.url, "media") as load:
             (media / "uploads").write_text("not a folder")  # the fault
@@ -201,9 +196,7 @@ def test_media_folder_not_writable_on_upload(sqlite_root):
     finally:
         process_stop(server.process)
 
-    figures = figures_record("media folder not writable (image upload)", "SQLite", load,
-                             stored_sqlite(sqlite_root / "db.sqlite3", "media"),
-                             recovered)  # fmt: skip
+    figures = figures_record("media folder not writable (image upload)", site, load, recovered)
     assert refused[0] == 503, refused
     assert "could not be stored" in json.loads(refused[1])["image"][0]
     assert during_files == ["uploads"]  # nothing else written

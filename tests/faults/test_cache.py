@@ -1,7 +1,7 @@
 """Redis, the shared cache, stopped under load: every page still answers
 200, rendered (config/cache.py: a failing cache is a miss), comments are
 stored; once Redis is back the pages are cached in it again, with no
-restart of the app."""
+restart of the app. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from tests.faults.figures import figures_record, stored_sqlite
+from tests.faults.figures import figures_record
 from tests.faults.load import Load
 from tests.faults.services import PrivateRedis
-from tests.faults.site import process_stop, server_start, site_env
+from tests.faults.site import process_stop, server_start
 from tests.faults.timing import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
@@ -20,9 +20,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.faults]
 HOLD = 5  # seconds the fault lasts
 
 
-def test_redis_stopped_pages_answer_and_cache_comes_back(sqlite_root):
+def test_redis_stopped_pages_answer_and_cache_comes_back(site):
     cache = PrivateRedis()
-    server = server_start(site_env(sqlite_root, REDIS_URL=cache.url), sqlite_root)
+    server = server_start(site.env(REDIS_URL=cache.url), site.root)
     try:
         with Load(server.url, "redis-stopped") as load:
             wait_until(lambda: cache.keys() > 0)  # pages are cached in Redis
@@ -38,9 +38,7 @@ def test_redis_stopped_pages_answer_and_cache_comes_back(sqlite_root):
         process_stop(server.process)
         cache.stop()
 
-    figures = figures_record("Redis stopped (cache)", "SQLite", load,
-                             stored_sqlite(sqlite_root / "db.sqlite3", "redis-stopped"),
-                             recovered)  # fmt: skip
+    figures = figures_record("Redis stopped (cache)", site, load, recovered)
     reads = [o.status for o in during if o.kind == "read"]
     assert reads, "no page was read while Redis was stopped"
     assert set(reads) == {200}, load.summary()

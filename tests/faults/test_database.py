@@ -9,8 +9,8 @@ is lost, and the site recovers without a restart.
   timeout (``SQLITE_BUSY_TIMEOUT``, 3 s here) and get the friendly 503.
 - PostgreSQL, a private cluster (tests/faults/services.py) with persistent
   connections (``CONN_MAX_AGE`` 60, ``CONN_HEALTH_CHECKS`` on): every
-  connection ended with ``pg_terminate_backend`` again and again; then
-  the server stopped for 10 s.
+  connection to the site's database ended with ``pg_terminate_backend``
+  again and again; then the server stopped for 10 s.
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections import Counter
 
 import pytest
 
-from tests.faults.figures import figures_record, stored_sqlite
+from tests.faults.figures import figures_record
 from tests.faults.load import Load
-from tests.faults.services import PrivateCluster
-from tests.faults.site import process_stop, server_start, site_env, site_prepare
+from tests.faults.site import process_stop, server_start
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
@@ -46,10 +44,9 @@ def _check(load: Load, began: float, removed: float, figures) -> list:
     return [o for o in load.outcomes if began <= o.at <= removed]
 
 
-def test_sqlite_locked_by_another_writer(sqlite_root):
-    env = site_env(sqlite_root, SQLITE_BUSY_TIMEOUT=str(BUSY_TIMEOUT))
-    server = server_start(env, sqlite_root)
-    path = sqlite_root / "db.sqlite3"
+def test_sqlite_locked_by_another_writer(sqlite_site):
+    server = server_start(sqlite_site.env(SQLITE_BUSY_TIMEOUT=str(BUSY_TIMEOUT)), sqlite_site.root)
+    path = sqlite_site.root / "db.sqlite3"
     locked, release = threading.Event(), threading.Event()
 
     def hold_write_lock():
@@ -75,8 +72,8 @@ def test_sqlite_locked_by_another_writer(sqlite_root):
     finally:
         process_stop(server.process)
 
-    figures = figures_record("SQLite write lock held 8 s (busy timeout 3 s)", "SQLite", load,
-                             stored_sqlite(path, "sqlite-locked"), recovered)  # fmt: skip
+    figures = figures_record(f"SQLite write lock held {LOCK_HOLD} s (busy timeout "
+                             f"{BUSY_TIMEOUT} s)", sqlite_site, load, recovered)  # fmt: skip
     during = _check(load, began, removed, figures)
     assert {o.status for o in during if o.kind == "read"} == {200}, load.summary()
     # Answered while the lock was still held (a writer that waited may get
@@ -87,32 +84,21 @@ def test_sqlite_locked_by_another_writer(sqlite_root):
     assert {o.status for o in writes} == {503}, load.summary()
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """The private PostgreSQL cluster, migrated, with the article."""
-    cluster = PrivateCluster()
-    try:
-        site_prepare(site_env(tmp_path_factory.mktemp("pg-static"), DATABASE_URL=cluster.url))
-        yield cluster
-    finally:
-        cluster.remove()
+def _pg_server(site):
+    env = site.env(CONN_MAX_AGE="60", CONN_HEALTH_CHECKS="1")
+    return server_start(env, site.root)
 
 
-def _pg_server(cluster, root):
-    env = site_env(root, DATABASE_URL=cluster.url, CONN_MAX_AGE="60", CONN_HEALTH_CHECKS="1")
-    site_prepare(env)  # static files for this site's folder (the database is ready)
-    return server_start(env, root)
-
-
-def test_postgres_connections_killed(cluster, tmp_path):
-    server = _pg_server(cluster, tmp_path)
+def test_postgres_connections_killed(postgres_site):
+    site, cluster = postgres_site, postgres_site.cluster
+    server = _pg_server(site)
     terminated = 0
     try:
         with Load(server.url, "pg-killed") as load:
             load.wait_for("comment", 303, time.monotonic())
             began = time.monotonic()
             while time.monotonic() - began < KILL_HOLD:
-                terminated += cluster.terminate_site_connections()
+                terminated += cluster.terminate_connections(site.dbname)
                 time.sleep(0.5)
             removed = time.monotonic()
             recovered = load.wait_for("comment", 303, removed)
@@ -121,8 +107,8 @@ def test_postgres_connections_killed(cluster, tmp_path):
     finally:
         process_stop(server.process)
 
-    figures = figures_record("PostgreSQL connections killed (CONN_MAX_AGE 60)", "PostgreSQL",
-                             load, Counter(cluster.stored("pg-killed")), recovered)  # fmt: skip
+    figures = figures_record("PostgreSQL connections killed (CONN_MAX_AGE 60)", site, load,
+                             recovered)  # fmt: skip
     _check(load, began, removed, figures)
     assert terminated > 0
     # Only a request in flight on a connection that was ended can fail.
@@ -131,8 +117,9 @@ def test_postgres_connections_killed(cluster, tmp_path):
     assert {o.status for o in after} <= {200, 303}, load.summary()
 
 
-def test_postgres_down_ten_seconds(cluster, tmp_path):
-    server = _pg_server(cluster, tmp_path)
+def test_postgres_down_ten_seconds(postgres_site):
+    site, cluster = postgres_site, postgres_site.cluster
+    server = _pg_server(site)
     try:
         with Load(server.url, "pg-down") as load:
             load.wait_for("comment", 303, time.monotonic())
@@ -146,8 +133,7 @@ def test_postgres_down_ten_seconds(cluster, tmp_path):
     finally:
         process_stop(server.process)
 
-    figures = figures_record("PostgreSQL down 10 s", "PostgreSQL", load,
-                             Counter(cluster.stored("pg-down")), recovered)  # fmt: skip
+    figures = figures_record(f"PostgreSQL down {DOWN_HOLD} s", site, load, recovered)
     during = _check(load, began, removed, figures)
     writes = [o for o in during if o.kind == "comment" and began + 1 < o.at < stopped]
     assert writes, load.summary()
