@@ -40,8 +40,10 @@ Headers:
 
 - stateless pages (hit or miss): ``Cache-Control: public, max-age=0,
   s-maxage=<FRONT_CACHE_SECONDS>`` (default 10; a front cache such as
-  ``deploy/nginx.conf`` may keep them that long, browsers revalidate),
-  ``Vary: Cookie`` and ``Last-Modified``: the version's ``changed_at`` or
+  ``deploy/nginx.conf`` may keep them that long, browsers revalidate), the
+  same ``Vary`` as the miss (``Cookie`` where rendering read the session or
+  a cookie; a page the same for every reader names none), ``ETag`` (the
+  version, exact) and ``Last-Modified``: the version's ``changed_at`` or
   the latest publish time reached, whichever is later, never before the
   current half-signature window (:func:`advice.caching.last_modified`).
   A deletion moves ``changed_at``, so a reader revalidating a list after an
@@ -85,9 +87,7 @@ PAGE_PARAMS = ("page", "cpage", "replytocom")  # in the key's order
 DEFAULT_FRONT_CACHE_SECONDS = 10
 ENDS_ATTR = "page_cache_ends"
 # Headers the page cache sets itself on every stateless answer: not stored.
-_OWN_HEADERS = frozenset(
-    {"cache-control", "last-modified", "etag", "vary", "expires", "set-cookie"}
-)
+_OWN_HEADERS = frozenset({"cache-control", "last-modified", "etag", "expires", "set-cookie"})
 _MAX_REPLY_ID_DIGITS = 18  # advice.comments.views reads no longer value
 
 
@@ -200,17 +200,28 @@ def validators(version_key: tuple, ends: Iterable[datetime | None], now: datetim
     return modified, etag
 
 
-def _entry(response, modified: int | None, etag: str) -> dict:
-    """What is stored of ``response``: its bytes, its own headers and its
-    validators."""
+def _entry(request, response, modified: int | None, etag: str) -> dict:
+    """What is stored of ``response``: its bytes, its own headers, its
+    validators, and whether rendering it read the session (then
+    ``SessionMiddleware`` adds ``Vary: Cookie`` on the way out; a hit, which
+    reads no session, must say the same)."""
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _OWN_HEADERS]
-    return {"content": response.content, "headers": headers, "modified": modified, "etag": etag}
+    session = getattr(request, "session", None)
+    return {
+        "content": response.content,
+        "headers": headers,
+        "modified": modified,
+        "etag": etag,
+        "vary_cookie": bool(session is not None and session.accessed),
+    }
 
 
 def _from_entry(entry: dict) -> HttpResponse:
     response = HttpResponse(entry["content"])
     for name, value in entry["headers"]:
         response.headers[name] = value
+    if entry["vary_cookie"]:
+        patch_vary_headers(response, ["Cookie"])
     return response
 
 
@@ -222,7 +233,6 @@ def _shared(request, response, modified: int | None, etag: str):
         response.headers["Last-Modified"] = http_date(modified)
     response.headers["ETag"] = etag
     patch_cache_control(response, public=True, max_age=0, s_maxage=front_cache_seconds())
-    patch_vary_headers(response, ["Cookie"])
     return get_conditional_response(request, etag=etag, last_modified=modified, response=response)
 
 
@@ -233,7 +243,6 @@ def _personal(request, response):
         return response  # redirects and errors keep what the view said
     if "Cache-Control" not in response.headers:
         add_never_cache_headers(response)
-    patch_vary_headers(response, ["Cookie"])
     return response
 
 
@@ -258,5 +267,5 @@ def serve(view, params: Sequence[str], request, *args, **kwargs):
         return _personal(request, response)
     ends = getattr(response, ENDS_ATTR, ())
     modified, etag = validators((*version.key, version.changed_at), ends, now)
-    cache_set(key, _entry(response, modified, etag), entry_timeout(now, ends))
+    cache_set(key, _entry(request, response, modified, etag), entry_timeout(now, ends))
     return _shared(request, response, modified, etag)

@@ -143,7 +143,7 @@ def test_two_readers_without_state_get_the_same_bytes_and_headers(counting, arti
     ):
         assert miss.get(name) == hit.get(name), name
     assert hit["Cache-Control"] == "public, max-age=0, s-maxage=10"
-    assert "Cookie" in hit["Vary"]
+    assert "Cookie" in hit["Vary"]  # the article page reads the comment cookies
     assert "nonce-" not in hit["Content-Security-Policy"]
     assert "Set-Cookie" not in hit
     assert not hit.cookies
