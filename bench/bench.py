@@ -370,6 +370,8 @@ def peer_export(folder: Path) -> Path:
     """WordPress's own export of the peer (``wp-export.php``, php-cli), as
     ``side-by-side.sh`` makes it; the WXR file's path."""
     out = folder / "wp-export.xml"
+    if not (PEER_DIR / "wp-export.php").exists():
+        sys.exit(f"the peer answers, {PEER_DIR}/wp-export.php is missing: set PEER_WORDPRESS_DIR")
     subprocess.run(
         ["php", str(PEER_DIR / "wp-export.php"), str(out)],
         check=True, timeout=120, capture_output=True,
