@@ -132,14 +132,15 @@ def related_articles_queryset(
             output_field=FloatField(),
         )
     rows = Article.objects.published() if candidates is None else candidates
+    order = ["-shared_topics", F("similarity").asc(nulls_last=True), "-published_at", "-id"]
+    if not (ids and rank):  # PostgreSQL refuses ORDER BY a constant NULL
+        order.pop(1)
     return (
         rows.exclude(pk=article.pk)
         .filter(matches)
         .annotate(shared_topics=Coalesce(Subquery(shared), Value(0)))
         .annotate(similarity=rank_expression)
-        .order_by("-shared_topics", F("similarity").asc(nulls_last=True), "-published_at", "-id")[
-            :limit
-        ]
+        .order_by(*order)[:limit]
     )
 
 
