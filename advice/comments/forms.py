@@ -14,6 +14,7 @@ from datetime import datetime
 from django import forms
 
 from advice.comments.submit import CommentData
+from advice.form_renderer import DIRECT_RENDERER
 from advice.models import CommentSubscription, acts_as_columnist
 from advice.reader_fields import EmailAddressField, PlainTextField, WebsiteField
 from advice.reader_refusals import ReaderRefusals
@@ -96,6 +97,10 @@ class CommentForm(ReaderRefusals, SignedForm):
         label="E-mail me about all new comments on this article", required=False
     )
 
+    # Its inputs and labels written out in Python, the same characters as
+    # Django's widget templates (advice.form_renderer): the form is on every
+    # article page.
+    default_renderer = DIRECT_RENDERER
     token_salt = "advice.comments.form-token"
     refused_thing = "comment"
     fields_message = "Your comment was not posted: please correct the fields marked below."
