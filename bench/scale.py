@@ -92,7 +92,8 @@ def _env(folder: Path, name: str) -> dict:
 
 
 def _manage(env: dict, *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
 
 
 def build(folder: Path, name: str, posts: int, comments: int, biggest: int) -> dict:
