@@ -11,8 +11,9 @@ This module owns how the site sends mail (docs/architecture.md, ``mail.py``):
   where there is no request, and a request's ``Host`` is the sender's to
   choose.
 - Nothing is sent in a request: :func:`mail_send` renders the message at
-  once (the data is at hand) and queues it once the transaction commits
-  (:mod:`advice.mailqueue`); a worker sends it, with retries. One failure
+  once (the data is at hand) and queues it to leave if and only if the
+  transaction commits (:mod:`advice.mailqueue`: on the database backend its
+  row is written in that transaction); a worker sends it, with retries. One failure
   policy: a failure to render, queue or send is logged; none ever raises
   into the request that caused the mail.
 
@@ -76,9 +77,9 @@ def mail_send(
     label: str = "",
 ) -> bool:
     """Render ``template`` (:func:`mail_render`) with ``context`` now and
-    queue it for the worker once the current transaction commits (at once
-    outside one; :mod:`advice.mailqueue`): from ``DEFAULT_FROM_EMAIL`` to
-    the addresses ``to`` or, with ``managers``, as Django's
+    queue it for the worker if and only if the current transaction commits
+    (at once outside one; :func:`advice.mailqueue.mail_enqueue_on_commit`):
+    from ``DEFAULT_FROM_EMAIL`` to the addresses ``to`` or, with ``managers``, as Django's
     ``mail_managers`` would (to ``MANAGERS``, from ``SERVER_EMAIL``, subject
     prefixed with ``EMAIL_SUBJECT_PREFIX``). ``headers`` are extra mail
     headers (e.g. ``List-Unsubscribe``); the ``Message-ID`` is made here.
@@ -87,7 +88,7 @@ def mail_send(
     not send <label>"; ``label`` defaults to the template's name) and
     answered ``False``, as is a message with nobody to send it to. Returns
     ``True`` when the message is queued, or will be at commit (a failure to
-    queue then is logged by :func:`advice.mailqueue.mail_enqueue`)."""
+    queue is logged by :func:`advice.mailqueue.task_enqueue`)."""
     label = label or f"the e-mail {template}"
     try:
         subject, body = mail_render(template, context)

@@ -7,12 +7,22 @@ This module owns how a message travels once it is written
   only (subject, body, sender, recipients, extra headers) and a
   ``Message-ID`` made now, at enqueue time, so every attempt sends the same
   one and a retry can be recognised by whoever receives it twice.
-- :func:`mail_enqueue_on_commit` queues it once the current database
-  transaction commits (``transaction.on_commit``; at once outside a
-  transaction), so the worker never mails about rows that were rolled back,
-  and its links work when the mail arrives. A failure to queue (a locked
-  database, a broker that is down) is logged, never raised: the reader's
-  request has already committed what it stored.
+- :func:`mail_enqueue_on_commit` queues it so that it is sent if and only
+  if the current database transaction commits, so the worker never mails
+  about rows that were rolled back, and its links work when the mail
+  arrives (:func:`task_enqueue_on_commit`, which
+  :mod:`advice.comments.notify` uses for its task too). On the default
+  backend, django-tasks-db, the queue is a table in the same database: the
+  task's row is written inside the transaction, so it commits with the
+  rows it is about, in the same commit (no second write transaction per
+  request, and nothing lost if the process dies between the commit and
+  Django's ``on_commit`` hooks). Any other backend (a broker, or
+  ``ImmediateBackend``, which runs the task at once) is called from
+  ``transaction.on_commit``. Outside a transaction the task is queued at
+  once. A failure to queue (a locked database, a broker that is down) is
+  logged, never raised: inside a transaction the row is written in a
+  savepoint of its own, so the failure rolls back that row alone and the
+  reader's comment is stored all the same.
 - :data:`mail_deliver` is the task (django-tasks, ``TASKS`` in
   ``config/settings.py``) the worker (``manage.py db_worker``) runs: it
   hands the message to ``EMAIL_BACKEND``. django-tasks does not retry a
@@ -35,6 +45,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from datetime import timedelta
 from email.utils import make_msgid
 from functools import partial
@@ -43,9 +54,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
 
 logger = logging.getLogger(__name__)
 
@@ -86,31 +99,80 @@ def mail_message(
     }
 
 
+def queue_database(job: Task) -> str | None:
+    """The database alias ``job``'s queue table is written to when its
+    backend is django-tasks-db (its ``DBTaskResult`` model, through the
+    database routers), else ``None`` (the queue is elsewhere)."""
+    if not isinstance(job.get_backend(), DatabaseBackend):
+        return None
+    from django_tasks_db.models import DBTaskResult  # only with that backend
+
+    return router.db_for_write(DBTaskResult)
+
+
+def task_enqueue(job: Task, *args: Any, what: str) -> bool:
+    """Queue ``job`` with ``args`` (JSON-ready values) now. Never raises: a
+    failure is logged with its traceback ("Could not queue <what>") and
+    answered ``False``.
+
+    Inside a transaction on the queue's own database (django-tasks-db), the
+    row is written in a savepoint of its own: a failure to write it rolls
+    back that savepoint alone, and the caller's transaction goes on (on
+    PostgreSQL a failed statement would otherwise abort it)."""
+    alias = queue_database(job)
+    in_transaction = alias is not None and connections[alias].in_atomic_block
+    try:
+        with transaction.atomic(using=alias) if in_transaction else nullcontext():
+            job.enqueue(*args)
+    except Exception:  # a queue that fails must not fail the caller
+        logger.exception("Could not queue %s", what)
+        return False
+    return True
+
+
+def task_enqueue_on_commit(job: Task, *args: Any, what: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Queue ``job`` with ``args`` if and only if the current transaction on
+    the database ``using`` commits; at once outside a transaction. Never
+    raises (see :func:`task_enqueue`; ``what`` names the task in the log).
+
+    When ``job``'s queue is a table in that same database (django-tasks-db),
+    its row is written now, inside the transaction: it commits or rolls
+    back with the caller's rows, in one commit, and no worker can see it
+    before that commit. Any other backend is called from
+    ``transaction.on_commit``, as a broker cannot join the transaction."""
+    if queue_database(job) == using and connections[using].in_atomic_block:
+        task_enqueue(job, *args, what=what)
+    else:
+        transaction.on_commit(partial(task_enqueue, job, *args, what=what), using=using)
+
+
+def _what(message: Mapping[str, Any]) -> str:
+    """How the log names ``message`` when it cannot be queued."""
+    return f"{message.get('label')} (Message-ID {message.get('message_id')}): it is not sent"
+
+
 def mail_enqueue(message: Mapping[str, Any], *, delay: float = 0) -> bool:
     """Queue ``message`` (:func:`mail_message`) for the worker now, to run
     after ``delay`` seconds when the backend can defer (the database backend
     can; django-tasks' ImmediateBackend runs it at once). Never raises: a
     failure is logged with the message's label and ``Message-ID`` and
-    answered ``False``."""
+    answered ``False`` (:func:`task_enqueue`)."""
+    job = mail_deliver
     try:
-        job = mail_deliver
         if delay > 0 and job.get_backend().supports_defer:
             job = job.using(run_after=timezone.now() + timedelta(seconds=delay))
-        job.enqueue(dict(message))
-    except Exception:  # a queue that fails must not fail the caller
-        logger.exception(
-            "Could not queue %s (Message-ID %s): it is not sent",
-            message.get("label"),
-            message.get("message_id"),
-        )
+    except Exception:  # a backend that cannot be loaded must not fail the caller
+        logger.exception("Could not queue %s", _what(message))
         return False
-    return True
+    return task_enqueue(job, dict(message), what=_what(message))
 
 
 def mail_enqueue_on_commit(message: Mapping[str, Any]) -> None:
-    """Queue ``message`` when the current transaction commits (at once when
-    there is none); dropped with the transaction if it rolls back."""
-    transaction.on_commit(partial(mail_enqueue, dict(message)))
+    """Queue ``message`` so that it is sent if and only if the current
+    transaction commits (at once when there is none): written with the
+    transaction on the database backend, else queued when it commits
+    (:func:`task_enqueue_on_commit`)."""
+    task_enqueue_on_commit(mail_deliver, dict(message), what=_what(message))
 
 
 def retry_delay(attempt: int, first: float) -> float:

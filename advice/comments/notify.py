@@ -43,12 +43,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from advice.mail import mail_send
+from advice.mailqueue import task_enqueue_on_commit
 from advice.models import Comment, CommentSubscription, ReplyNotice
 from advice.trail import DELETION, trail_record
 from config.site import site_url
@@ -132,9 +133,16 @@ def subscription_request(*, comment: Comment, scope: str, now: datetime):
     email = normalise_address(comment.author_email or "")
     if comment.status == Comment.Status.SPAM or not email:
         return None
-    known = CommentSubscription.objects.for_address(email)
-    confirmed = known.confirmed().exists()
-    mailed_lately = known.filter(confirmation_sent_at__gt=now - CONFIRM_EVERY).exists()
+    # One read for both facts (it runs under the comment's write lock): the
+    # address has a confirmed subscription when its latest confirmation time
+    # is set (``CommentSubscriptionQuerySet.confirmed``), and was mailed a
+    # confirmation lately when its latest one is within CONFIRM_EVERY.
+    known = CommentSubscription.objects.for_address(email).aggregate(
+        confirmed_at=Max("confirmed_at"), confirmation_sent_at=Max("confirmation_sent_at")
+    )
+    confirmed = known["confirmed_at"] is not None
+    last_sent = known["confirmation_sent_at"]
+    mailed_lately = last_sent is not None and last_sent > now - CONFIRM_EVERY
     subscription = CommentSubscription.objects.create(
         comment=comment,
         article_id=comment.article_id,
@@ -236,21 +244,18 @@ def subscriptions_prune(*, now: datetime) -> int:
 
 
 def comments_approved_notify(*, comment_ids) -> None:
-    """Once the current transaction commits, queue
-    :data:`comment_notify_subscribers` for each of ``comment_ids`` (comments
-    that just became approved). Never raises into the caller: a failure to
-    queue is logged."""
-    ids = list(comment_ids)
-    if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
-
-
-def _enqueue(comment_ids: list[int]) -> None:
+    """Queue :data:`comment_notify_subscribers` for each of ``comment_ids``
+    (comments that just became approved) if and only if the current
+    transaction commits: on the database backend its row is written in
+    that transaction, else it is queued when it commits
+    (:func:`advice.mailqueue.task_enqueue_on_commit`). Never raises into
+    the caller: a failure to queue is logged."""
     for comment_id in comment_ids:
-        try:
-            comment_notify_subscribers.enqueue(comment_id)
-        except Exception:  # a queue that fails must not fail the request
-            logger.exception("Could not queue the reply notices for comment %s", comment_id)
+        task_enqueue_on_commit(
+            comment_notify_subscribers,
+            comment_id,
+            what=f"the reply notices for comment {comment_id}",
+        )
 
 
 @task()

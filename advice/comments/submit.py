@@ -135,8 +135,11 @@ def comment_submit(
       approved touches the article's ``updated_at`` (the version of its
       cached comment tree, :mod:`advice.caching`).
 
-    After a held comment is committed, ``advice.comments.moderation.comment_held_notify``
-    tells the article's author; a failure there is logged, never raised.
+    A held comment's ``advice.comments.moderation.comment_held_notify`` (the
+    article's author is told) and an approved one's reply notices are queued
+    in the same transaction, to leave once it commits
+    (:func:`advice.mailqueue.task_enqueue_on_commit`); a failure there is
+    logged, never raised.
     Returns a :class:`SubmitResult`; raises nothing for reader input."""
     staff = acts_as_columnist(user)
     name, email = data.name, data.email
@@ -221,10 +224,12 @@ def comment_submit(
         if status == Comment.Status.APPROVED:
             # Shown to every reader at once: a new version for cached pages.
             articles_touch(article_ids=[locked.pk], now=now)
-            comments_approved_notify(comment_ids=[comment.pk])  # reply notices, after commit
-
-    if status == Comment.Status.PENDING:
-        # Once committed (at once here, unless a caller wraps us in a transaction).
-        # comment_held_notify never raises: a mail failure is logged only.
-        transaction.on_commit(lambda: comment_held_notify(comment=comment))
+            comments_approved_notify(comment_ids=[comment.pk])  # reply notices
+        elif status == Comment.Status.PENDING:
+            # Queued in this transaction: on the database backend the mail's
+            # row commits with the comment (one commit, nothing lost between
+            # the commit and on_commit); other backends queue it at the
+            # commit (advice.mailqueue). Never raises: a failure is logged.
+            comment_held_notify(comment=comment)
+        # A spam comment asks for no mail at all (no subscription either).
     return SubmitResult(201, comment=comment, reason=reason)

@@ -16,9 +16,13 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
-from django.db import OperationalError, transaction
+from django.contrib.auth.models import AnonymousUser
+from django.core import mail
+from django.db import OperationalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db import DatabaseBackend
@@ -26,9 +30,10 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from advice.comments.forms import form_token
+from advice.comments.submit import ClientInfo, CommentData, comment_submit
 from advice.mail import mail_send
-from advice.mailqueue import is_permanent, retry_delay
-from advice.models import Comment, ReaderQuestion
+from advice.mailqueue import is_permanent, mail_deliver, retry_delay
+from advice.models import Comment, CommentSubscription, ReaderQuestion
 from advice.questions.forms import ask_token
 from tests.smtp_sink import HangingServer, SmtpSink, free_port
 
@@ -75,13 +80,18 @@ def time_passes() -> None:
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
 
 
+def mail_rows():
+    """The queue's mail tasks (other tasks, e.g. reply notices, left out)."""
+    return DBTaskResult.objects.filter(task_path=mail_deliver.module_path)
+
+
 def queued_message_ids() -> list[str]:
     """The Message-ID of each mail task queued, oldest first."""
-    rows = DBTaskResult.objects.order_by("enqueued_at")
+    rows = mail_rows().order_by("enqueued_at")
     return [row.args_kwargs["args"][0]["message_id"] for row in rows]
 
 
-def post_held_comment(client, article):
+def post_held_comment(client, article, **fields):
     data = {
         "name": "Ana",
         "email": "first-time@example.com",
@@ -89,8 +99,23 @@ def post_held_comment(client, article):
         "body": "A first comment, held for a moderator.",
         "honeypot": "",
         "token": form_token(article.pk, timezone.now() - timedelta(seconds=30)),
+        **fields,
     }
     return client.post(reverse("advice:comment_post", args=[article.slug]), data)
+
+
+def statements(captured) -> list[str]:
+    """The SQL of ``captured`` queries, with ``COMMIT`` where a transaction
+    committed (Django logs it among the queries)."""
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def written_before_the_commit(sql: list[str], table: str) -> bool:
+    """Whether every INSERT into ``table`` in ``sql`` comes before the
+    request's one COMMIT, i.e. in the transaction that stores the comment."""
+    inserts = [i for i, q in enumerate(sql) if q.startswith("INSERT") and table in q]
+    commits = [i for i, q in enumerate(sql) if q == "COMMIT"]
+    return bool(inserts) and len(commits) == 1 and max(inserts) < commits[0]
 
 
 @pytest.mark.slow
@@ -186,7 +211,9 @@ def queue_a_mail_then_fail() -> None:
             context={"question": ReaderQuestion(name="Ana"), "asker": "Ana", "admin_url": "x"},
             managers=True,
         )
-        assert DBTaskResult.objects.count() == 0  # not before the commit
+        # Written in the transaction (the queue is a table of this database):
+        # no worker sees it before the commit, and a rollback takes it away.
+        assert mail_rows().count() == 1
         raise RuntimeError("rolled back")
 
 
@@ -196,9 +223,97 @@ def test_a_rolled_back_transaction_queues_no_mail():
     assert DBTaskResult.objects.count() == 0
 
 
-def test_queue_that_fails_after_commit_keeps_the_comment_and_logs(
+def test_a_held_comment_and_its_mail_are_stored_in_one_commit(client, make_article):
+    """One write transaction per POST: the held-comment mail's row and the
+    comment commit together (no second transaction after the commit)."""
+    article = make_article()
+    with CaptureQueriesContext(connection) as captured:
+        assert post_held_comment(client, article).status_code == 303
+    assert written_before_the_commit(statements(captured), DBTaskResult._meta.db_table)
+    assert len(queued_message_ids()) == 1
+
+
+def test_a_held_comments_mail_survives_a_process_that_dies_at_the_commit(make_article):
+    """The mail needs no ``on_commit`` hook: a process that dies right after
+    COMMIT, before Django runs the hooks, has still queued it (issue 17)."""
+    article = make_article()
+    with transaction.atomic():
+        result = comment_submit(
+            article=article,
+            data=CommentData(name="Ana", email="new@example.com", url="", body="Held, please."),
+            user=AnonymousUser(),
+            client=ClientInfo(ip="203.0.113.9"),
+            now=timezone.now(),
+        )
+        connection.run_on_commit.clear()  # the hooks never run
+    assert result.comment.status == Comment.Status.PENDING
+    (row,) = mail_rows()
+    assert row.args_kwargs["args"][0]["to"] == ["editors@example.com"]
+    assert f"comment {result.comment.pk}" in row.args_kwargs["args"][0]["label"]
+
+
+def test_an_approved_reply_queues_its_notices_with_the_comment_and_the_worker_sends_them(
+    client, make_article, make_comment, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.COMMENTS_HOLD_FIRST_TIME = False
+    article = make_article()
+    parent = make_comment(article, author_email="reader@example.com")
+    now = timezone.now()
+    CommentSubscription.objects.create(
+        comment=parent,
+        article=article,
+        email="reader@example.com",
+        scope=CommentSubscription.Scope.REPLIES,
+        created_at=now,
+        confirmed_at=now,
+    )
+    with CaptureQueriesContext(connection) as captured:
+        response = post_held_comment(
+            client, article, parent=str(parent.pk), body="An answer to you."
+        )
+    assert response.status_code == 303
+    assert Comment.objects.get(body="An answer to you.").status == Comment.Status.APPROVED
+    assert written_before_the_commit(statements(captured), DBTaskResult._meta.db_table)
+    assert mail.outbox == []  # nothing sent in the request
+
+    run_worker()  # the notice task queues the notice; the same run sends it
+    run_worker()
+    (notice,) = mail.outbox
+    assert notice.to == ["reader@example.com"]
+    assert notice.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert notice.extra_headers["Message-ID"] == queued_message_ids()[0]
+
+
+def same_task_id():
+    """Every task gets this id: the second row of the queue cannot be written."""
+    return UUID("00000000-0000-4000-8000-000000000016")
+
+
+def test_a_queue_write_that_fails_in_the_transaction_keeps_the_comment(
     client, make_article, settings, caplog
 ):
+    """A failed INSERT into the queue rolls back its own savepoint only, so
+    the comment is stored all the same (on PostgreSQL a failed statement
+    would otherwise abort the comment's transaction)."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "OPTIONS": {"id_function": f"{__name__}.same_task_id"},
+        }
+    }
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    article = make_article()
+    assert post_held_comment(client, article).status_code == 303
+    second = post_held_comment(client, article, email="second@example.com", body="Another.")
+
+    assert second.status_code == 303
+    assert Comment.objects.filter(status=Comment.Status.PENDING).count() == 2
+    assert len(queued_message_ids()) == 1
+    assert "Could not queue the held-comment e-mail for comment" in caplog.text
+
+
+def test_queue_that_fails_keeps_the_comment_and_logs(client, make_article, settings, caplog):
     settings.TASKS = {"default": {"BACKEND": f"{__name__}.LockedBackend"}}
     settings.EMAIL_PORT = free_port()
 

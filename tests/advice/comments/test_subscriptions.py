@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice.comments import moderation
-from advice.comments.notify import CONFIRM_SALT, subscriptions_prune
+from advice.comments.notify import CONFIRM_SALT, subscription_request, subscriptions_prune
 from advice.models import Comment, CommentSubscription
 from advice.privacy.data import personal_data_erase, personal_data_export
 from advice.tasks import DAILY, comment_subscriptions_prune_daily
@@ -142,6 +142,19 @@ def test_a_confirmed_address_needs_no_second_confirmation(subscribed, make_artic
     committed(post, Client(), make_article(), email=READER, notify_article="on", body="More.")
     assert mail.outbox == []
     assert CommentSubscription.objects.confirmed().count() == 2
+
+
+def test_asking_reads_the_address_once_then_stores_the_subscription(
+    make_article, make_comment, django_assert_num_queries
+):
+    """Under the comment's write lock: one read for "confirmed?" and "mailed
+    lately?", one INSERT (the confirmation leaves after the commit)."""
+    comment = make_comment(make_article(), author_email=READER)
+    with django_assert_num_queries(2):
+        subscription = subscription_request(
+            comment=comment, scope=CommentSubscription.Scope.REPLIES, now=timezone.now()
+        )
+    assert subscription.confirmation_sent_at is not None
 
 
 def test_a_comment_stored_as_spam_gets_no_subscription_and_sends_nothing(
