@@ -16,7 +16,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from advice.client import request_client_address
 from advice.questions.forms import AskForm
@@ -46,10 +46,12 @@ def ask(request):
     form again with the reader's text and the reason: 400 for fields,
     honeypot or token, 429 for sending again too soon. Success: 303 to
     ``/ask/thanks/``. Every answer to a POST, and the form of a reader with
-    state of their own (it holds their CSRF token), is ``no-store``."""
+    state of their own (it holds their CSRF token), is ``no-store``; the
+    form varies by cookie (a reader with state gets the token)."""
     now = timezone.now()
     if request.method != "POST":  # GET or HEAD
         response = _form_page(request, AskForm(now=now))
+        patch_vary_headers(response, ["Cookie"])
         if has_own_state(request.COOKIES):
             add_never_cache_headers(response)
         return response

@@ -162,7 +162,7 @@ def test_a_page_shown_at_another_address_shares_the_articles_drafter_entry(
     note = make_note(slug="shared-entry")
     article = make_article(answer=ANSWER % note.slug)
     url = article.get_absolute_url()
-    refused = post(client, article, body="Too quick", token=token_for(article, 0))
+    refused = post(client, article, body="Too quick", token=token_for(article, 0), open_ms="5")
     assert refused.status_code == 400
     assert f'action="{url}#drafter-shared-entry"' in refused.content.decode()
     assert cache.get(_drafter_cache_key(note, url, True)) is not None
