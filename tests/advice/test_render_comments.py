@@ -5,7 +5,9 @@ every change of the comment, of the page around it and of the reader."""
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from advice.models import Comment
@@ -134,3 +136,36 @@ def test_text_is_escaped_linked_and_imported_html_cleaned(client, make_article, 
     ) in page
     assert '<a href="https://x.example/" rel="nofollow ugc">x</a>' in page
     assert "alert(1)" not in page
+
+
+@pytest.mark.parametrize("fragment_cache", [False, True])
+def test_a_reader_with_state_costs_the_same_queries_whatever_the_comment_count(
+    make_article, settings, fragment_cache
+):
+    settings.FRAGMENT_CACHE = fragment_cache
+    counts = {}
+    for n in (0, 5, 50, 500):
+        article = make_article()
+        Comment.objects.bulk_create(
+            Comment(
+                article=article,
+                author_name=f"R{i}",
+                author_email=f"r{i}@example.com",
+                body=f"Comment {i}, see https://example.com/{i}",
+                status=Comment.Status.APPROVED,
+            )
+            for i in range(n)
+        )
+        reader = Client()
+        posted = post(reader, article, body="Mine, held.", remember="on")
+        assert comment_from(posted).status == Comment.Status.PENDING
+        assert {"comment_author", "comment_browser"} <= set(reader.cookies)
+        url = posted["Location"].split("#")[0]  # the comment page holding it
+        reader.get(url)  # fragments, when cached, are in place
+        with CaptureQueriesContext(connection) as queries:
+            response = reader.get(url)
+        page = response.content.decode()
+        assert "Your comment is awaiting moderation." in page
+        assert 'value="Ana"' in page  # the remembered name
+        counts[n] = len(queries.captured_queries)
+    assert len(set(counts.values())) == 1, counts
