@@ -39,7 +39,7 @@ from tests.faults.timing import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
-HOLD = 4  # seconds
+HOLD = 3  # seconds
 
 
 def _socket_inode(server_port: int, client_port: int) -> str | None:

@@ -17,7 +17,7 @@ from tests.faults.timing import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
-HOLD = 5  # seconds the fault lasts
+HOLD = 3  # seconds the fault lasts
 
 
 def test_redis_stopped_pages_answer_and_cache_comes_back(site):

@@ -34,7 +34,7 @@ from tests.smtp_sink import HangingServer, SmtpSink
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
-HOLD = 5  # seconds the fault lasts
+HOLD = 3  # seconds the fault lasts
 
 
 def queued_mail(site: Site) -> dict[str, str]:
