@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast setup migrate demo lint format check serve bench browser-deps checker-deps fault-deps faults backup restore fuzz lock static-checks clean
+.PHONY: run test test-fast setup migrate demo lint format check serve bench browser-deps checker-deps fault-deps nginx-deps faults backup restore fuzz lock static-checks clean
 
 # Dependencies come from requirements.lock (every package pinned, the tools
 # too); pyproject.toml says what the project needs, `make lock` pins it.
@@ -77,6 +77,18 @@ fault-deps:
 	  echo "Installing Debian's redis-server for the fault suite"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) \
 	  || echo "warning: could not install redis-server"; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql for the fault suite's private cluster"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	  || echo "warning: could not install postgresql"; }
+
+# The front-cache test (tests/test_nginx_front.py) runs deploy/nginx.conf in
+# Debian's nginx (and makes its certificate with openssl).
+nginx-deps:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "Installing Debian's nginx for the front-cache test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null) \
+	  || echo "warning: could not install nginx"; }
 
 # Faults under load alone (cache, database, mail, workers; a few minutes):
 # the table of figures is printed and written to ci-output/faults.md.
@@ -116,7 +128,7 @@ checker-deps: node_modules/.installed
 # PYTEST_ARGS adds pytest options (CI's second run, on PostgreSQL, passes
 # `--no-cov -m "not browser"`: the browser suite proves the same on either
 # database, and one coverage report is enough).
-test: $(STAMP) browser-deps checker-deps fault-deps static-checks
+test: $(STAMP) browser-deps checker-deps fault-deps nginx-deps static-checks
 	$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # For iteration: everything but the tests marked slow (servers, browsers,
@@ -136,9 +148,9 @@ fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/security/test_fuzz.py -s
 
 # Load test of the production-like server (bench/bench.py): Debian's wrk on
-# loopback, ~2 minutes, its own database (SQLite temp file, or the PostgreSQL
+# loopback, ~4 minutes, its own database (SQLite temp file, or the PostgreSQL
 # DATABASE_URL whose name contains "bench", dropped and made again).
-bench: $(STAMP)
+bench: $(STAMP) nginx-deps
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "Installing Debian's wrk for the benchmark"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

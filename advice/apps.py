@@ -11,6 +11,7 @@ class AdviceConfig(AppConfig):
 
         from advice import checks  # noqa: F401  (registers the deploy checks)
         from advice.privacy.site_record import site_record_sync
+        from advice.related import related_signals_connect
         from advice.search.index import post_migrate_ensure_search_index
 
         # A SQLite table rebuild (many ALTERs do one) drops its triggers, so
@@ -19,3 +20,11 @@ class AdviceConfig(AppConfig):
         # The sites row (for flatpages) follows SITE_URL, so the admin's "View
         # on site" never points at example.com (advice.privacy.site_record).
         post_migrate.connect(site_record_sync, sender=self)
+        # Views marked config.shared_pages.shared_page answer from the
+        # whole-page cache (advice.page_cache).
+        from advice.page_cache import serve
+        from config.shared_pages import install
+
+        install(serve)
+        # Stored related lists are marked stale by content changes (advice.related).
+        related_signals_connect()

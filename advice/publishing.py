@@ -19,6 +19,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from advice.models import Article
+from advice.site_version import site_version_bump
 from advice.trail import trail_record
 
 
@@ -26,7 +27,9 @@ def articles_touch(*, article_ids: Iterable[int] | QuerySet, now: datetime | Non
     """Set ``updated_at`` of the given articles to ``now`` (default: now) in
     one UPDATE, so caches keyed on it see the change. ``article_ids`` is an
     iterable of primary keys or a ``values("...")`` QuerySet of them. Returns
-    the number of articles touched."""
+    the number of articles touched. The site version moves too
+    (:func:`advice.site_version.site_version_bump`: the whole-page cache)."""
+    site_version_bump()
     return Article.objects.filter(pk__in=article_ids).update(updated_at=now or timezone.now())
 
 
@@ -41,7 +44,9 @@ def _articles_queryset(articles: QuerySet | Iterable[Article]) -> QuerySet:
 def _update_recorded(targets: QuerySet, *, by, message: str, source: str, **values) -> int:
     """``targets.update(**values)``; given ``by`` (the acting user), the rows
     that change are fixed (and locked) first and each gets a trail entry
-    ``message`` (`` (source)`` appended when given)."""
+    ``message`` (`` (source)`` appended when given). The site version
+    moves (the whole-page cache)."""
+    site_version_bump()
     if by is None:
         return targets.update(**values)
     with transaction.atomic():

@@ -1,5 +1,5 @@
-"""What search engines read: ``/sitemap.xml`` (articles and topics with
-last-modified dates), ``/robots.txt``, and each article's structured data
+"""What search engines read: ``/robots.txt`` (the sitemap itself is
+:mod:`advice.sitemaps`), and each article's structured data
 (schema.org ``QAPage`` JSON-LD, see :func:`article_structured_data`).
 
 Every absolute URL in a public, cacheable answer (robots.txt, the sitemap,
@@ -14,70 +14,15 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
-from django.db.models.functions import Greatest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 
-from advice.models import Article, Topic, display_name, published_q
+from advice.models import Article, display_name
 from advice.search.highlight import plain_text
 from config.methods import allow_methods
-from config.site import site_origin, site_url
-
-
-class SiteSitemap(Sitemap):
-    """A sitemap whose ``<loc>`` URLs use ``settings.SITE_URL``'s scheme and
-    host, whatever ``Host`` the request carried (Django's sitemap view would
-    otherwise use ``RequestSite``, i.e. the request's ``Host``)."""
-
-    def get_protocol(self, protocol=None) -> str:
-        return site_origin()[0]
-
-    def get_domain(self, site=None) -> str:
-        return site_origin()[1]
-
-
-class ArticleSitemap(SiteSitemap):
-    """Every published article; last modified = its content's last change
-    (``Article.modified_at``: comments do not move it)."""
-
-    changefreq = "monthly"
-
-    def items(self):
-        fields = ("slug", "published_at", "content_changed_at")
-        return Article.objects.published().only(*fields).order_by("-published_at")
-
-    def lastmod(self, item: Article):
-        return item.modified_at
-
-
-class TopicSitemap(SiteSitemap):
-    """Topics with at least one published article; last modified = the
-    newest content change among those articles (``Article.modified_at``,
-    one query)."""
-
-    changefreq = "weekly"
-
-    def items(self):
-        return (
-            Topic.objects.annotate(
-                last_change=Max(
-                    Greatest("articles__content_changed_at", "articles__published_at"),
-                    filter=published_q(prefix="articles__"),
-                )
-            )
-            .filter(last_change__isnull=False)
-            .order_by("name")
-        )
-
-    def lastmod(self, item: Topic):
-        return item.last_change
-
-
-SITEMAPS = {"articles": ArticleSitemap, "topics": TopicSitemap}
+from config.site import site_url
 
 
 @allow_methods("GET", "HEAD")

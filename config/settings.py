@@ -89,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Before CsrfViewMiddleware: 405 / OPTIONS from the view's declared methods.
     "config.methods.MethodMiddleware",
+    # Unsafe requests from other origins refused by the browser's own headers
+    # (Sec-Fetch-Site, Origin), before the CSRF token check (config/origin.py).
+    "config.origin.CrossOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -120,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "advice.context_processors.site",
+                "advice.context_processors.reader_state",
             ],
         },
     },
@@ -182,6 +186,11 @@ else:
 # (advice.caching). FRAGMENT_CACHE=0 turns both off, to measure a cold page.
 FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
 FRAGMENT_CACHE_TIMEOUT = env_int("FRAGMENT_CACHE_TIMEOUT", 300)  # seconds, at most
+# Whole public pages for readers without state (advice.page_cache); off with
+# FRAGMENT_CACHE=0 too. FRONT_CACHE_SECONDS: the s-maxage a front cache
+# (deploy/nginx.conf, a CDN) may keep such a page; browsers always revalidate.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+FRONT_CACHE_SECONDS = env_int("FRONT_CACHE_SECONDS", 10)
 
 # --- Auth, i18n, time -------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,12 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from advice import editor, errors
-from advice.seo import SITEMAPS, robots_txt
-from config.methods import allow_methods
+from advice.seo import robots_txt
+from advice.sitemaps import sitemap_index, sitemap_section
 
 handler404 = "advice.errors.page_not_found"
 handler500 = "advice.errors.server_error"
@@ -23,12 +22,9 @@ urlpatterns = [
     ),
     path(settings.MARKDOWNX_UPLOAD_URLS_PATH.lstrip("/"), editor.upload, name="markdownx_upload"),
     path("healthz", errors.healthz, name="healthz"),
-    path(
-        "sitemap.xml",
-        allow_methods("GET", "HEAD")(sitemap),
-        {"sitemaps": SITEMAPS},
-        name="sitemap",
-    ),
+    # A sitemap index of cached sections (advice.sitemaps).
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("notes/", include("notes.urls")),
     # Development only (static() adds nothing when DEBUG is off): uploaded

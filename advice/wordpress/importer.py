@@ -93,6 +93,7 @@ from django.utils import timezone
 from advice.markdown import render_markdown
 from advice.models import Article, Comment
 from advice.quoted_notes.extract import extract_note
+from advice.site_version import site_version_bump
 from advice.slug_history import ArticleOldSlug, article_old_slugs_record
 from advice.slugs import SUFFIX_ROOM, free_slug
 from advice.wordpress.authors import AuthorAccounts
@@ -432,6 +433,8 @@ def wxr_import(
             for values in _batches(iter_wxr(path), batch_size):
                 with transaction.atomic():
                     importer.batch(values)
+                    # bulk_create sends no signal: the page cache's version here.
+                    site_version_bump()
                 reset_queries()  # with DEBUG on, Django's query log would hold each batch's SQL
                 done = summary.items
                 if progress is not None:

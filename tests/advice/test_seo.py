@@ -71,13 +71,16 @@ def test_sitemap_lists_published_articles_and_topics_with_lastmod(client, make_a
     article = make_article(topics=[topic])
     draft = make_article(status=Article.Status.DRAFT, topics=[empty_topic])
     make_article(published_at=timezone.now() + timedelta(days=2), topics=[empty_topic])
-    response = client.get("/sitemap.xml")
+    response = client.get("/sitemap.xml")  # an index of sections (advice.sitemaps)
     assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    entries = {
-        url.find(f"{SITEMAP_NS}loc").text: url.find(f"{SITEMAP_NS}lastmod").text
-        for url in root.iter(f"{SITEMAP_NS}url")
-    }
+    sections = [loc.text for loc in ET.fromstring(response.content).iter(f"{SITEMAP_NS}loc")]
+    entries = {}
+    for section in sections:
+        root = ET.fromstring(client.get(section.removeprefix(SITE)).content)
+        entries.update(
+            (url.find(f"{SITEMAP_NS}loc").text, url.find(f"{SITEMAP_NS}lastmod").text)
+            for url in root.iter(f"{SITEMAP_NS}url")
+        )
     article_url = SITE + article.get_absolute_url()
     assert entries[article_url] == article.updated_at.date().isoformat()
     assert entries[SITE + "/topics/interviews/"]
