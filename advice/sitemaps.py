@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from advice import caching
 from advice.models import Article, Topic, published_q
+from advice.site_version import site_version_read
 from config.methods import allow_methods
 from config.pagequery import normal_page
 from config.site import site_origin, site_url
@@ -95,14 +96,14 @@ SITEMAPS = {"articles": ArticleSitemap, "topics": TopicSitemap}
 
 def _cached(name: str, parts: tuple, render) -> str:
     """``render()`` (XML text), stored under fragment ``name``, ``parts`` and
-    the site version; simply rendered with the fragment cache off."""
-    now = timezone.now()
+    the site version (:func:`advice.site_version.site_version_read`: one
+    query; every content change and a scheduled article coming due move it);
+    simply rendered with the fragment cache off."""
     if not caching.enabled():
         return render()
-    state = caching.site_state(now)
-    timeout = caching.fragment_timeout(now, [state.next_publish], caching.default_timeout())
-    key = caching.fragment_key(name, *parts, state.version)
-    return str(caching.cached_fragment(key, render, timeout))
+    version = site_version_read(timezone.now())
+    key = caching.fragment_key(name, *parts, version.key)
+    return str(caching.cached_fragment(key, render, caching.default_timeout()))
 
 
 def _xml(text: str) -> HttpResponse:
