@@ -152,7 +152,11 @@ SAMPLES: dict[str, Sample] = {
         content_type="text/calendar; charset=utf-8",
     ),
     "healthz": Sample(content_type="text/plain"),
-    "sitemap": Sample(content_type="application/xml"),
+    "sitemap": Sample(content_type="application/xml; charset=utf-8"),  # the index
+    "sitemap_section": Sample(
+        kwargs=lambda world: {"section": "articles"},
+        content_type="application/xml; charset=utf-8",
+    ),
     "robots_txt": Sample(content_type="text/plain; charset=utf-8"),
 }
 

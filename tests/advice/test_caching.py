@@ -18,6 +18,7 @@ from advice.comments.cookies import BROWSER_COOKIE, REMEMBER_COOKIE
 from advice.comments.forms import form_token
 from advice.comments.moderation import comment_approve, comment_remove
 from advice.models import Article, Comment
+from advice.related import related_refresh
 from advice.site_version import SiteVersion
 
 T0 = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
@@ -90,6 +91,7 @@ def article_with_comments(make_article, make_topic, make_comment):
     make_article(title="A neighbour in the same topic", topics=[topic])
     for i in range(5):
         make_comment(article, body=f"Approved comment {i}.")
+    related_refresh()  # as the task queue does after the commit (advice.related)
     _backdate_all()
     article.refresh_from_db()
     return article
@@ -182,6 +184,7 @@ def test_related_list_follows_an_edit_of_the_related_article(client, article_wit
     neighbour = Article.objects.get(title="A neighbour in the same topic")
     neighbour.title = "A renamed neighbour"
     neighbour.save()
+    related_refresh()  # as the task queue does after the commit
     page = _text(client.get(url))
     assert "A renamed neighbour" in page
     assert "A neighbour in the same topic" not in page
@@ -208,6 +211,7 @@ def test_scheduled_article_shows_once_its_time_has_come(client, make_article, ma
     shown = make_article(title="Out already", topics=[topic])
     due = timezone.now() + timedelta(hours=1)
     scheduled = make_article(title="Coming soon", published_at=due, topics=[topic])
+    related_refresh()  # as the task queue does after the commit
     assert "Coming soon" not in _text(client.get("/"))
     assert "Coming soon" not in _text(client.get(shown.get_absolute_url()))
     assert "Coming soon" not in _text(client.get(topic.get_absolute_url()))

@@ -174,7 +174,9 @@ def test_article_page_query_count_does_not_grow_with_comments(client, make_artic
         Comment.objects.bulk_update(saved, ["parent"])
         counts[n] = _queries_for(client, article.get_absolute_url())
     assert len(set(counts.values())) == 1, counts
-    assert counts[0] <= 4
+    # The site version (page cache), the article with the fragments' version,
+    # its topics, its stored related list, the comment tree.
+    assert counts[0] <= 5
 
 
 def test_home_query_count_is_the_same_for_1_and_50_articles(client, make_article, make_topic):

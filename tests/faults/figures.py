@@ -147,6 +147,13 @@ def figures_record(fault: str, site: Site, load: Load, recover_seconds: float,
     return figures
 
 
+def lost_texts(site: Site, load: Load) -> list[str]:
+    """The comments ``load`` saw acknowledged that ``site`` does not hold
+    (for a failing test's message)."""
+    stored = site.stored(load.prefix)
+    return [text for text in load.acknowledged() if stored[text] == 0]
+
+
 def table_markdown(results: list[Figures]) -> str:
     """``results`` as a Markdown table, with a line of totals (mail summed
     over the rows that count it)."""

@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from tests.faults.figures import figures_record
+from tests.faults.figures import figures_record, lost_texts
 from tests.faults.load import Load
 from tests.faults.site import process_stop, server_start
 
@@ -33,14 +33,14 @@ KILL_HOLD = 4  # seconds of pg_terminate_backend, twice a second
 DOWN_HOLD = 10  # seconds PostgreSQL is stopped
 
 
-def _check(load: Load, began: float, removed: float, figures) -> list:
+def _check(site, load: Load, began: float, removed: float, figures) -> list:
     """What holds for every database fault; returns the outcomes during it."""
     statuses = {o.status for o in load.outcomes}
     failed = [o for o in load.outcomes if o.status is not None and o.status >= 400]
     assert None not in statuses, load.summary()  # every request was answered
     assert all(o.friendly for o in failed), load.summary()  # only the friendly 503
     assert figures.other_5xx == 0
-    assert (figures.lost, figures.duplicated) == (0, 0)
+    assert (figures.lost, figures.duplicated) == (0, 0), lost_texts(site, load)
     return [o for o in load.outcomes if began <= o.at <= removed]
 
 
@@ -74,7 +74,7 @@ def test_sqlite_locked_by_another_writer(sqlite_site):
 
     figures = figures_record(f"SQLite write lock held {LOCK_HOLD} s (busy timeout "
                              f"{BUSY_TIMEOUT} s)", sqlite_site, load, recovered)  # fmt: skip
-    during = _check(load, began, removed, figures)
+    during = _check(sqlite_site, load, began, removed, figures)
     assert {o.status for o in during if o.kind == "read"} == {200}, load.summary()
     # Answered while the lock was still held (a writer that waited may get
     # the lock in the moment it is let go, before ``removed``).
@@ -109,7 +109,7 @@ def test_postgres_connections_killed(postgres_site):
 
     figures = figures_record("PostgreSQL connections killed (CONN_MAX_AGE 60)", site, load,
                              recovered)  # fmt: skip
-    _check(load, began, removed, figures)
+    _check(site, load, began, removed, figures)
     assert terminated > 0
     # Only a request in flight on a connection that was ended can fail.
     assert figures.friendly_503 <= terminated, (figures, terminated)
@@ -134,7 +134,7 @@ def test_postgres_down_ten_seconds(postgres_site):
         process_stop(server.process)
 
     figures = figures_record(f"PostgreSQL down {DOWN_HOLD} s", site, load, recovered)
-    during = _check(load, began, removed, figures)
+    during = _check(site, load, began, removed, figures)
     writes = [o for o in during if o.kind == "comment" and began + 1 < o.at < stopped]
     assert writes, load.summary()
     assert {o.status for o in writes} == {503}, load.summary()

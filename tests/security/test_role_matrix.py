@@ -122,7 +122,7 @@ PUBLIC = {
     "admin:view_on_site",  # a redirect to the object's public page
     "admin_password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete",
-    "healthz", "sitemap", "robots_txt",
+    "healthz", "sitemap", "sitemap_section", "robots_txt",
     "notes:list", "notes:detail", "notes:reminder",
     "advice:home", "advice:privacy", "advice:article_detail", "advice:comment_post",
     "advice:comment_permalink", "advice:comment_feed", "advice:topic_list",
