@@ -223,6 +223,20 @@ def related_mark(article_ids, *, now: datetime | None = None) -> int:
     ).update(stale_since=now)
 
 
+def related_mark_all(*, now: datetime | None = None) -> int:
+    """Mark every article's list stale (making the missing ones), so the next
+    :func:`related_refresh` works them all out again: after the migration
+    that made the tables, a large import, and daily (text similarity follows
+    the search index, which comments also change). Returns how many lists
+    were marked. Two queries."""
+    now = now or timezone.now()
+    RelatedList.objects.bulk_create(
+        [RelatedList(article_id=pk) for pk in Article.objects.values_list("pk", flat=True)],
+        ignore_conflicts=True,
+    )
+    return RelatedList.objects.update(stale_since=now)
+
+
 def _store(article_id: int, entries: list[tuple[int, int]], by_similarity: bool, since) -> bool:
     """Replace ``article_id``'s stored list by ``entries`` and mark it
     current, unless it was marked again after ``since``. Returns whether

@@ -3,10 +3,8 @@
 that made them or a large import, instead of waiting for the queue."""
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from advice.models import Article, RelatedList
-from advice.related import related_refresh
+from advice.related import related_mark_all, related_refresh
 
 
 class Command(BaseCommand):
@@ -17,10 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["all"]:
-            ids = Article.objects.values_list("pk", flat=True)
-            RelatedList.objects.bulk_create(
-                [RelatedList(article_id=pk) for pk in ids], ignore_conflicts=True
-            )
-            RelatedList.objects.update(stale_since=timezone.now())
+            related_mark_all()
         done = related_refresh()
         self.stdout.write(f"Worked out {done} related list(s).")
