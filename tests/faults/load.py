@@ -16,6 +16,7 @@ The friendly 503 (:func:`is_friendly_503`) is the one
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import threading
 import time
@@ -78,11 +79,11 @@ def request(url: str, path: str, data: dict | None = None, *, ip: str = "198.51.
         response = _opener.open(req, timeout=REQUEST_TIMEOUT)
     except urllib.error.HTTPError as error:
         response = error
-    except OSError:  # refused, reset, timed out, or the answer cut short
+    except (OSError, http.client.HTTPException):  # refused, reset, timed out, cut short
         return None, {}, ""
     try:
         return response.status, response.headers, response.read().decode("utf-8", "replace")
-    except OSError:
+    except (OSError, http.client.HTTPException):  # cut short (IncompleteRead)
         return None, {}, ""
 
 
