@@ -118,13 +118,19 @@ def task_enqueue(job: Task, *args: Any, what: str) -> bool:
     Inside a transaction on the queue's own database (django-tasks-db), the
     row is written in a savepoint of its own: a failure to write it rolls
     back that savepoint alone, and the caller's transaction goes on (on
-    PostgreSQL a failed statement would otherwise abort it)."""
+    PostgreSQL a failed statement would otherwise abort it). When even that
+    savepoint cannot be rolled back (the connection died: Django then marks
+    the whole transaction for rollback), the error is raised: the caller's
+    rows will not commit, and answering as if they had would lose them
+    (a comment acknowledged but never stored)."""
     alias = queue_database(job)
     in_transaction = alias is not None and connections[alias].in_atomic_block
     try:
         with transaction.atomic(using=alias) if in_transaction else nullcontext():
             job.enqueue(*args)
-    except Exception:  # a queue that fails must not fail the caller
+    except Exception:  # a queue that fails must not fail the caller...
+        if in_transaction and connections[alias].needs_rollback:
+            raise  # ...unless the caller's own transaction is lost with it
         logger.exception("Could not queue %s", what)
         return False
     return True
