@@ -3,11 +3,14 @@
 How it goes (docs/architecture.md, "``comments/``"):
 
 1. A writer ticks "E-mail me when someone replies" (or "... all new
-   comments on this article") on the comment form.
-   :func:`subscription_request` (called by ``comment_submit`` in its
-   transaction) stores a :class:`~advice.comments.models.CommentSubscription`.
-   No subscription is made for a comment stored as spam or without an
-   address. The first time for an address it waits for confirmation: one
+   comments on this article") on the comment form. ``comment_submit``
+   queues the request with the comment, in its transaction
+   (:func:`subscription_request_queue`: one task row, so asking costs the
+   reader's POST almost nothing); the worker's
+   :data:`comment_subscription_request` then runs :func:`subscription_request`,
+   which stores a :class:`~advice.comments.models.CommentSubscription`.
+   No subscription is made for a comment stored (or by then marked) as
+   spam or without an address. The first time for an address it waits for confirmation: one
    e-mail with a signed link that expires after ``COMMENTS_NOTIFY_CONFIRM_DAYS``
    (:func:`confirm_token`, ``django.core.signing.TimestampSigner``), at most
    one a day per address, so the form cannot flood someone's inbox. An
@@ -48,6 +51,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from advice.limits import limit_lock
 from advice.mail import mail_send
 from advice.mailqueue import task_enqueue_on_commit
 from advice.models import Comment, CommentSubscription, ReplyNotice
@@ -126,14 +130,15 @@ def unsubscribe_headers(subscription: CommentSubscription) -> dict[str, str]:
 
 def subscription_request(*, comment: Comment, scope: str, now: datetime):
     """Store the subscription the writer of ``comment`` asked for (``scope``:
-    a ``CommentSubscription.Scope`` value) and, the first time for the
-    address, queue the confirmation e-mail (after the commit). Call inside
-    the transaction that stores the comment. Returns the subscription, or
-    ``None`` when none is made (comment stored as spam, no address)."""
+    a ``CommentSubscription.Scope`` value) at ``now`` and, the first time for
+    the address, queue the confirmation e-mail (after the commit). The
+    worker calls it (:data:`comment_subscription_request`), inside a
+    transaction. Returns the subscription, or ``None`` when none is made
+    (comment spam, no address)."""
     email = normalise_address(comment.author_email or "")
     if comment.status == Comment.Status.SPAM or not email:
         return None
-    # One read for both facts (it runs under the comment's write lock): the
+    # One read for both facts (under the per-address lock of the worker): the
     # address has a confirmed subscription when its latest confirmation time
     # is set (``CommentSubscriptionQuerySet.confirmed``), and was mailed a
     # confirmation lately when its latest one is within CONFIRM_EVERY.
@@ -167,6 +172,42 @@ def subscription_request(*, comment: Comment, scope: str, now: datetime):
             label=f"the subscription confirmation for comment {comment.pk}",
         )
     return subscription
+
+
+def subscription_request_queue(*, comment: Comment, scope: str) -> bool:
+    """Queue the reply e-mails the writer of ``comment`` asked for (``scope``:
+    a ``CommentSubscription.Scope`` value), for the worker's
+    :data:`comment_subscription_request`, to leave if and only if the
+    comment's transaction commits (on the database backend the task's row
+    is written in it: :func:`advice.mailqueue.task_enqueue_on_commit`).
+    Call inside the transaction that stores the comment. Returns whether
+    anything was queued: nothing for a comment stored as spam or without an
+    address. Never raises: a failure to queue is logged."""
+    if comment.status == Comment.Status.SPAM or not normalise_address(comment.author_email or ""):
+        return False
+    task_enqueue_on_commit(
+        comment_subscription_request,
+        comment.pk,
+        scope,
+        what=f"the reply subscription for comment {comment.pk}",
+    )
+    return True
+
+
+@task()
+def comment_subscription_request(comment_id: int, scope: str) -> bool:
+    """The worker's side of :func:`subscription_request_queue`: in one
+    transaction, serialised per address (:func:`advice.limits.limit_lock`,
+    so two workers cannot both send the day's one confirmation), run
+    :func:`subscription_request` for comment ``comment_id`` now. Returns
+    whether a subscription was stored (not when the comment is gone, spam,
+    or its address was erased meanwhile)."""
+    with transaction.atomic():
+        comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
+        if comment is None:
+            return False
+        limit_lock("subscription", normalise_address(comment.author_email or ""))
+        return subscription_request(comment=comment, scope=scope, now=timezone.now()) is not None
 
 
 def subscriptions_waiting(key: str) -> QuerySet | None:

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from advice.comments.moderation import comment_held_notify
-from advice.comments.notify import comments_approved_notify, subscription_request
+from advice.comments.notify import comments_approved_notify, subscription_request_queue
 from advice.comments.rules import (
     MSG_BAD_PARENT,
     MSG_CLOSED,
@@ -219,8 +219,8 @@ def comment_submit(
             by_columnist=staff,
             browser_key=client.browser_key,
         )
-        if data.notify:
-            subscription_request(comment=comment, scope=data.notify, now=now)
+        if data.notify:  # stored by the worker; queued with the comment
+            subscription_request_queue(comment=comment, scope=data.notify)
         if status == Comment.Status.APPROVED:
             # Shown to every reader at once: a new version for cached pages.
             articles_touch(article_ids=[locked.pk], now=now)

@@ -285,6 +285,27 @@ def test_an_approved_reply_queues_its_notices_with_the_comment_and_the_worker_se
     assert notice.extra_headers["Message-ID"] == queued_message_ids()[0]
 
 
+def test_asking_for_reply_mail_costs_the_post_one_task_row_and_the_worker_does_the_rest(
+    client, make_article, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    article = make_article()
+    with CaptureQueriesContext(connection) as captured:
+        response = post_held_comment(client, article, notify_replies="on")
+    assert response.status_code == 303
+    assert written_before_the_commit(statements(captured), DBTaskResult._meta.db_table)
+    assert not any("commentsubscription" in q for q in statements(captured))
+    assert mail.outbox == []
+
+    run_worker()  # stores the subscription and queues its confirmation, then sends it
+    run_worker()
+    subscription = CommentSubscription.objects.get()
+    assert subscription.email == "first-time@example.com"
+    assert subscription.confirmed_at is None
+    (confirmation,) = [m for m in mail.outbox if m.to == ["first-time@example.com"]]
+    assert "/comments/confirm/" in confirmation.body
+
+
 def same_task_id():
     """Every task gets this id: the second row of the queue cannot be written."""
     return UUID("00000000-0000-4000-8000-000000000016")
