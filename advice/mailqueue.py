@@ -110,6 +110,21 @@ def queue_database(job: Task) -> str | None:
     return router.db_for_write(DBTaskResult)
 
 
+def task_waiting(job: Task) -> bool:
+    """Whether ``job`` is already queued and not yet started (database
+    backend; other backends cannot say, and answer False). A queue that
+    cannot be read answers False too (logged)."""
+    if queue_database(job) is None:
+        return False
+    from django_tasks_db.models import DBTaskResult  # only with that backend
+
+    try:
+        return DBTaskResult.objects.filter(status="READY", task_path=job.module_path).exists()
+    except Exception:  # a queue that fails must not fail the caller
+        logger.exception("Could not read the queue for %s", job.module_path)
+        return False
+
+
 def task_enqueue(job: Task, *args: Any, what: str) -> bool:
     """Queue ``job`` with ``args`` (JSON-ready values) now. Never raises: a
     failure is logged with its traceback ("Could not queue <what>") and

@@ -65,6 +65,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.utils import timezone
 from django_tasks import task
 
+from advice.mailqueue import task_enqueue, task_waiting
 from advice.models import Article, RelatedArticle, RelatedList, Topic, published_q
 from advice.search.queries import rank_sql, ranked_ids_sql
 from advice.search.terms import query_terms
@@ -310,7 +311,12 @@ def related_refresh_task() -> int:
 
 
 def _queue_refresh() -> None:
-    related_refresh_task.enqueue()
+    """After the commit that marked lists: queue one refresh, unless one is
+    already waiting to start (it will read the marks just committed; one
+    task per save of an import would be thousands). Never raises: a queue
+    that fails is logged, and the daily refresh catches up."""
+    if not task_waiting(related_refresh_task):
+        task_enqueue(related_refresh_task, what="the related-list refresh")
 
 
 def _marked(ids) -> None:

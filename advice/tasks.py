@@ -29,6 +29,7 @@ from django_tasks_db import DatabaseBackend
 
 from advice.comments.moderation import comments_ip_clear
 from advice.comments.notify import subscriptions_prune
+from advice.mailqueue import task_waiting
 from advice.related import related_mark_all, related_refresh
 
 logger = logging.getLogger(__name__)
@@ -92,23 +93,13 @@ def _on_database(job: Task) -> bool:
     return isinstance(job.get_backend(), DatabaseBackend)
 
 
-def _waiting(job: Task) -> bool:
-    """Whether ``job`` is already queued and not yet started (database
-    backend; other backends cannot say, and get it queued again)."""
-    if not _on_database(job):
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(status="READY", task_path=job.module_path).exists()
-
-
 def daily_enqueue() -> list[str]:
     """Queue each job of :data:`DAILY` that is not already waiting. Returns
     the names of the jobs queued. Raises what the backend raises when it
     cannot queue (the caller is a command, run again tomorrow)."""
     queued = []
     for job in DAILY:
-        if not _waiting(job):
+        if not task_waiting(job):
             job.enqueue()
             queued.append(job.name)
     return queued

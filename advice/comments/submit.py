@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 
 from advice.comments.moderation import comment_held_notify
@@ -232,4 +232,9 @@ def comment_submit(
             # commit (advice.mailqueue). Never raises: a failure is logged.
             comment_held_notify(comment=comment)
         # A spam comment asks for no mail at all (no subscription either).
+        if transaction.get_rollback():
+            # A database error was swallowed on the way (a queue write on a
+            # dead connection): Django would roll back silently at the end of
+            # this block, and the reader would be told the comment is stored.
+            raise DatabaseError("the comment's transaction was marked for rollback")
     return SubmitResult(201, comment=comment, reason=reason)

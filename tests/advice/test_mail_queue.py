@@ -412,3 +412,53 @@ def test_retry_waits_double_each_time_up_to_an_hour():
 )
 def test_only_a_final_refusal_is_not_retried(error, permanent):
     assert is_permanent(error) is permanent
+
+
+class DyingConnectionBackend(DatabaseBackend):
+    """The database backend on a connection that dies as the row is written:
+    another session ends this one's PostgreSQL backend first (as the fault
+    suite's ``pg_terminate_backend`` row does at random moments)."""
+
+    def enqueue(self, task, args, kwargs):
+        import psycopg
+
+        if task.module_path != "advice.mailqueue.mail_deliver":
+            return super().enqueue(task, args, kwargs)
+
+        pid = connection.connection.info.backend_pid
+        settings_dict = connection.settings_dict
+        with psycopg.connect(
+            host=settings_dict["HOST"] or None,
+            port=settings_dict["PORT"] or None,
+            user=settings_dict["USER"] or None,
+            password=settings_dict["PASSWORD"] or None,
+            dbname=settings_dict["NAME"],
+            autocommit=True,
+        ) as killer:
+            killer.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return super().enqueue(task, args, kwargs)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a server database's connection can be killed"
+)
+def test_a_comment_whose_connection_dies_while_its_mail_is_queued_is_never_acknowledged(
+    client, make_article, settings
+):
+    """The savepoint around the queue write cannot be rolled back on a dead
+    connection, so Django marks the whole transaction for rollback; the POST
+    must then refuse with the friendly 503 (text kept), never answer 303 for
+    a comment that was not stored."""
+    article = make_article()
+    settings.TASKS = {"default": {"BACKEND": f"{__name__}.DyingConnectionBackend"}}
+
+    response = post_held_comment(client, article)
+
+    assert response.status_code == 503
+    assert "A first comment, held for a moderator." in response.content.decode()
+    # In production the end of the request closes the dead connection
+    # (close_old_connections); the test client leaves that to the test.
+    connection.close()
+    settings.TASKS = DB_BACKEND  # the next request, on a new connection, is stored
+    assert post_held_comment(client, article).status_code == 303
+    assert Comment.objects.count() == 1
