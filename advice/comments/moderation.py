@@ -170,10 +170,11 @@ def comment_held_notify(*, comment: Comment) -> bool:
     The message is ``templates/advice/email/comment_held*.txt``, its links
     from ``SITE_URL``, sent by :func:`advice.mail.mail_send`.
 
-    Call it after the comment is committed (``transaction.on_commit``), so
-    the link works. Never raises: a mail failure is logged and answered
-    ``False``, so the reader's request never fails because of it. Returns
-    ``True`` when the message was handed to the mail backend.
+    Call it in the transaction that stores the comment: the message is
+    queued with the commit (:func:`advice.mailqueue.task_enqueue_on_commit`),
+    so it leaves only once the comment, and the link, exist. Never raises
+    for a mail failure (logged, answered ``False``), so the reader's request
+    never fails because of it. Returns ``True`` when the message was queued.
     """
     try:
         article = comment.article
