@@ -3,8 +3,9 @@ split it into comment pages.
 
 Pure functions over values; the article page loads the comments in one query
 and calls :func:`thread_order`, then :func:`paginate_thread`; a comment's
-permalink page comes from :func:`comment_page_number`, which uses the same
-page boundaries (:func:`page_starts`).
+permalink page comes from :func:`comment_page_number` (or, from light rows,
+:func:`thread_page_number`), which use the same page boundaries
+(:func:`page_starts`).
 
 Comment pages hold at most ``per_page`` comments (``COMMENTS_PER_PAGE``),
 whatever the thread shape. A top-level comment and its replies stay on one
@@ -20,7 +21,7 @@ docs/architecture.md, "Layers").
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -38,15 +39,10 @@ class ThreadEntry:
     reply_to_page: int = 0  # the comment page of ``reply_to``
 
 
-def thread_order(comments: Iterable[Any], max_depth: int) -> list[ThreadEntry]:
-    """Order ``comments`` as a thread: each comment followed by its replies.
-
-    ``comments`` are objects with ``pk``, ``parent_id`` and an order already
-    applied (oldest first). A comment whose parent is not among them (held,
-    removed, another article's) is shown at the top level. Nesting deeper than
-    ``max_depth`` (>= 1) is shown at ``max_depth``; the stored parent is
-    unchanged. Returns a list of :class:`ThreadEntry`, each comment once.
-    """
+def _walk(comments: Iterable[Any]) -> Iterator[tuple[Any, int]]:
+    """``(comment, depth)`` in display order, depth not capped: the traversal
+    behind :func:`thread_order` (see there for ``comments`` and the rules for
+    missing parents and parent cycles)."""
     comments = list(comments)
     known = {c.pk for c in comments}
     children: dict[Any, list[Any]] = {}
@@ -57,7 +53,6 @@ def thread_order(comments: Iterable[Any], max_depth: int) -> list[ThreadEntry]:
         else:
             roots.append(comment)
 
-    ordered: list[ThreadEntry] = []
     seen: set[Any] = set()
     stack = [(c, 1) for c in reversed(roots)]
     while stack:
@@ -65,15 +60,27 @@ def thread_order(comments: Iterable[Any], max_depth: int) -> list[ThreadEntry]:
         if comment.pk in seen:  # a parent cycle in imported data; show once
             continue
         seen.add(comment.pk)
-        ordered.append(ThreadEntry(comment, min(depth, max(1, max_depth))))
+        yield comment, depth
         for child in reversed(children.get(comment.pk, [])):
             stack.append((child, depth + 1))
     # Members of a parent cycle have no root; show them at the top level.
     for comment in comments:
         if comment.pk not in seen:
             seen.add(comment.pk)
-            ordered.append(ThreadEntry(comment, 1))
-    return ordered
+            yield comment, 1
+
+
+def thread_order(comments: Iterable[Any], max_depth: int) -> list[ThreadEntry]:
+    """Order ``comments`` as a thread: each comment followed by its replies.
+
+    ``comments`` are objects with ``pk``, ``parent_id`` and an order already
+    applied (oldest first). A comment whose parent is not among them (held,
+    removed, another article's) is shown at the top level. Nesting deeper than
+    ``max_depth`` (>= 1) is shown at ``max_depth``; the stored parent is
+    unchanged. Returns a list of :class:`ThreadEntry`, each comment once.
+    """
+    cap = max(1, max_depth)
+    return [ThreadEntry(comment, min(depth, cap)) for comment, depth in _walk(comments)]
 
 
 @dataclass(frozen=True)
@@ -111,10 +118,16 @@ def page_starts(entries: Sequence[ThreadEntry], per_page: int) -> list[int]:
     which each comment page starts; always at least ``[0]``. Each page holds
     at most ``per_page`` (>= 1; less counts as 1) entries; see the module
     docstring for where threads break."""
+    return _page_starts([entry.depth == 1 for entry in entries], per_page)
+
+
+def _page_starts(top_level: Sequence[bool], per_page: int) -> list[int]:
+    """:func:`page_starts` from whether each entry, in display order, is
+    shown at the top level (starts a thread)."""
     per_page = max(1, per_page or 1)
     threads: list[list[int]] = []  # [start, size] of each top-level thread
-    for index, entry in enumerate(entries):
-        if entry.depth == 1 or not threads:
+    for index, top in enumerate(top_level):
+        if top or not threads:
             threads.append([index, 0])
         threads[-1][1] += 1
     starts = [0]
@@ -141,6 +154,26 @@ def comment_page_number(entries: Sequence[ThreadEntry], comment_id: Any, per_pag
         if entry.comment.pk == comment_id:
             return bisect_right(page_starts(entries, per_page), index)
     return 1
+
+
+def thread_page_number(
+    comments: Iterable[Any], comment_id: Any, per_page: int, max_depth: int
+) -> int:
+    """``comment_page_number(thread_order(comments, max_depth), comment_id,
+    per_page)``, without making the entries: for a lookup that needs the page
+    and nothing else (the redirect after a post), where ``comments`` may be
+    light rows (``pk`` and ``parent_id`` only, oldest first, as for
+    :func:`thread_order`). 1 when ``comment_id`` is not among them."""
+    cap = max(1, max_depth)
+    top_level: list[bool] = []
+    found = None
+    for index, (comment, depth) in enumerate(_walk(comments)):
+        top_level.append(depth == 1 or cap == 1)  # the capped depth is 1
+        if found is None and comment.pk == comment_id:
+            found = index
+    if found is None:
+        return 1
+    return bisect_right(_page_starts(top_level, per_page), found)
 
 
 def paginate_thread(

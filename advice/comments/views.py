@@ -28,7 +28,7 @@ from advice.comments.editing import own_comments
 from advice.comments.forms import CommentForm
 from advice.comments.rules import MSG_CLOSED
 from advice.comments.submit import ClientInfo, comment_submit
-from advice.comments.threads import comment_page_number, paginate_thread, thread_order
+from advice.comments.threads import paginate_thread, thread_order, thread_page_number
 from advice.models import Article
 from advice.reader_csrf import csrf_token_if_own_state
 from config.methods import allow_methods
@@ -43,26 +43,33 @@ def _with_held(thread, held):
     return thread_order(merged, settings.COMMENTS_MAX_DEPTH)
 
 
-def _thread_with_own_held(article, thread, browser_token: str):
-    """``thread`` (approved comments in display order) with this browser's own
-    held comments put in their places; one more query, only when the browser
-    has a token."""
-    if not browser_token:
-        return thread
-    key = cookies.browser_key_hash(browser_token)
-    held = list(cookies.own_held_comments(article, key))
-    if not held:
-        return thread
-    return _with_held(thread, held)
+def _thread_keys(article, browser_token: str):
+    """The ``(pk, parent_id)`` of every comment on ``article`` this browser
+    sees (the approved ones and, with a token, its own held comments,
+    :func:`advice.comments.cookies.own_held_comments`), oldest first: what
+    :func:`thread_order` needs to place them, and nothing else. One query;
+    rows are named tuples, not model instances, so an article with
+    thousands of comments costs a list of small tuples, not their bodies."""
+    rows = article.comments.visible()
+    if browser_token:
+        rows = rows | cookies.own_held_comments(article, cookies.browser_key_hash(browser_token))
+    return rows.order_by("created_at", "id").values_list("pk", "parent_id", named=True)
 
 
 def comment_place(article, comment_pk: int, browser_token: str) -> str:
     """Where comment ``comment_pk`` of ``article`` stands for this browser
     (its own held comments count): the article's address with ``?cpage=N``
-    when not on the first comment page, and ``#comment-<id>``."""
-    thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
-    entries = _thread_with_own_held(article, thread, browser_token)
-    page = comment_page_number(entries, comment_pk, settings.COMMENTS_PER_PAGE)
+    when not on the first comment page, and ``#comment-<id>``. The same page
+    the comment section shows it on (its own held comments put in their
+    places as :func:`_with_held` does), worked out from
+    ids and parent ids alone (:func:`_thread_keys`,
+    :func:`thread_page_number`): one query."""
+    page = thread_page_number(
+        _thread_keys(article, browser_token),
+        comment_pk,
+        settings.COMMENTS_PER_PAGE,
+        settings.COMMENTS_MAX_DEPTH,
+    )
     query = f"?cpage={page}" if page > 1 else ""
     return f"{article.get_absolute_url()}{query}#comment-{comment_pk}"
 
