@@ -168,10 +168,9 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self) -> ArticleQuerySet:
         """The shape of a list page: author joined and the approved-comment
         count annotated (:meth:`with_approved_count`), so a page of articles
-        costs one query (plus topics prefetched in one more)."""
+        costs one query. A summary shows no topics, so none are fetched."""
         return (
             self.select_related("author")
-            .prefetch_related("topics")
             .with_approved_count()
             .order_by("-published_at", "-id")
         )
