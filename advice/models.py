@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.db.models.signals import m2m_changed
 from django.urls import reverse
 from django.utils import timezone
@@ -440,6 +440,9 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "created_at"]),
             models.Index(fields=["author_email", "created_at"]),
             models.Index(fields=["ip_address", "created_at"]),
+            # The duplicate and first-comment checks (comments/submit.py).
+            models.Index(fields=["article", "author_name"], name="comment_article_author_name"),
+            models.Index(Upper("author_email"), "article", name="comment_email_upper_article"),
         ]
 
     def __str__(self) -> str:
