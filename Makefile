@@ -150,6 +150,7 @@ fuzz: $(STAMP)
 # Load test of the production-like server (bench/bench.py): Debian's wrk on
 # loopback, ~4 minutes, its own database (SQLite temp file, or the PostgreSQL
 # DATABASE_URL whose name contains "bench", dropped and made again).
+# BENCH_ONLY=writers runs the comment writers alone (notifications off / on).
 bench: $(STAMP) nginx-deps
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "Installing Debian's wrk for the benchmark"; \

@@ -68,6 +68,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpResponse, QueryDict
+from django.http.request import split_domain_port
 from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
@@ -153,12 +154,23 @@ def ends_at(response, *moments: datetime | None):
     return response
 
 
+def key_host(host: str) -> str:
+    """``host`` (``request.get_host()``, already checked against
+    ``ALLOWED_HOSTS``) as the key holds it: the domain in lower case without
+    a trailing dot, no port. ``ALLOWED_HOSTS`` ignores the port and the page
+    is the same on every one (its links come from ``SITE_URL``), so a port
+    must not make a new entry (``Host: example.com:1``, ``:2``... would)."""
+    domain, _port = split_domain_port(host)
+    return (domain or host).lower().rstrip(".")
+
+
 def page_key(request, query: str, version_key: tuple) -> str:
-    """The cache key of ``request``'s page: scheme, host, path, ``query``
-    (:func:`cache_query`) and the site version (``Version.key``), under the
-    database's name (:func:`advice.caching.fragment_key`)."""
+    """The cache key of ``request``'s page: scheme, host (:func:`key_host`),
+    path, ``query`` (:func:`cache_query`) and the site version
+    (``Version.key``), under the database's name
+    (:func:`advice.caching.fragment_key`)."""
     return caching.fragment_key(
-        "page", request.scheme, request.get_host(), request.path, query, version_key
+        "page", request.scheme, key_host(request.get_host()), request.path, query, version_key
     )
 
 
@@ -186,15 +198,14 @@ def validators(version_key: tuple, ends: Iterable[datetime | None], now: datetim
     ``modified``: ``Last-Modified`` in seconds since the epoch (the latest of
     the version's last change, the publish time reached and any of ``ends``
     already past, rounded up, never before the current half-signature
-    window; :func:`advice.caching.last_modified`), or None while that second
-    has not ended (a second change within it could not be told apart).
+    window; :func:`advice.caching.last_modified`). It may be a second not
+    yet ended: :func:`_shared` sends it only once it has (a second change
+    within it could not be told apart).
     ``etag``: a weak entity tag of the version, the window and the past
     ``ends``, exact where seconds are not."""
     window = caching.signature_window()
     past = tuple(m for m in ends if m is not None and m <= now)
     modified = caching.last_modified([*version_key[1:], *past], now, window)
-    if modified > now.timestamp():
-        modified = None
     seed = repr((version_key[:2], int(now.timestamp()) // window, past))
     etag = 'W/"' + hashlib.blake2b(seed.encode(), digest_size=12).hexdigest() + '"'
     return modified, etag
@@ -225,10 +236,14 @@ def _from_entry(entry: dict) -> HttpResponse:
     return response
 
 
-def _shared(request, response, modified: int | None, etag: str):
+def _shared(request, response, modified: int | None, etag: str, now: datetime):
     """``response`` marked as a stateless page (module docs), or the 304
     that answers ``request``'s ``If-None-Match`` / ``If-Modified-Since``
-    with it."""
+    with it. ``Last-Modified`` is sent only once the second ``modified``
+    has ended by ``now`` (an entry stored within that second gets it on
+    its later hits)."""
+    if modified is not None and modified > now.timestamp():
+        modified = None
     if modified is not None:
         response.headers["Last-Modified"] = http_date(modified)
     response.headers["ETag"] = etag
@@ -253,6 +268,10 @@ def serve(view, params: Sequence[str], request, *args, **kwargs):
     Installed as :func:`config.shared_pages.shared_page`'s cache."""
     if request.method not in ("GET", "HEAD") or has_own_state(request.COOKIES) or not enabled():
         return _personal(request, view(request, *args, **kwargs))
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        # A CSRF cookie that Django will renew on the way out (a malformed
+        # one came in): that answer sets a cookie, so it is this reader's.
+        return _personal(request, view(request, *args, **kwargs))
     query = cache_query(request.GET, params)
     if query is None:
         return _personal(request, view(request, *args, **kwargs))
@@ -261,11 +280,11 @@ def serve(view, params: Sequence[str], request, *args, **kwargs):
     key = page_key(request, query, version.key)
     entry = cache_get(key)
     if entry is not None:
-        return _shared(request, _from_entry(entry), entry["modified"], entry["etag"])
+        return _shared(request, _from_entry(entry), entry["modified"], entry["etag"], now)
     response = view(request, *args, **kwargs)
     if not storable(request, response):
         return _personal(request, response)
     ends = getattr(response, ENDS_ATTR, ())
     modified, etag = validators((*version.key, version.changed_at), ends, now)
     cache_set(key, _entry(request, response, modified, etag), entry_timeout(now, ends))
-    return _shared(request, response, modified, etag)
+    return _shared(request, response, modified, etag, now)

@@ -121,6 +121,9 @@ def article_detail(request, slug: str):
     number, target = requested_page(request, "cpage")
     if target is not None:  # one URL, one cache key per comment page
         return HttpResponsePermanentRedirect(target)
+    unknown_reply = _unknown_reply_redirect(request, article)
+    if unknown_reply is not None:
+        return unknown_reply
     state = caching.site_state_of(article)
     if request.method == "POST":
         posted = drafter_post_slug(request.POST)
@@ -139,6 +142,27 @@ def article_detail(request, slug: str):
     except PageOutOfRange as beyond:
         return _to_last_page(request, "cpage", beyond)
     return page_cache.ends_at(response, article.comments_close_time())
+
+
+def _unknown_reply_redirect(request, article):
+    """For ``?replytocom=<x>`` naming no approved comment of ``article`` (a
+    held, removed or made-up id, or not an id): a 302, never cached, to the
+    same address without it (one query, only when the parameter is there);
+    else None. The form ignores such a value anyway, and each made-up id
+    would otherwise be a page of its own in the page cache (issue 14: query
+    strings must not flood it)."""
+    if "replytocom" not in request.GET:
+        return None
+    raw = request.GET["replytocom"]
+    is_id = raw.isascii() and raw.isdigit() and len(raw) <= 18
+    if is_id and article.comments.visible().filter(pk=int(raw)).exists():
+        return None
+    rest = request.GET.copy()
+    del rest["replytocom"]
+    query = rest.urlencode()
+    response = HttpResponseRedirect(escape_uri_path(request.path) + (f"?{query}" if query else ""))
+    add_never_cache_headers(response)
+    return response
 
 
 def render_article(

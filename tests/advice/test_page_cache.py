@@ -12,10 +12,11 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.http import http_date
 
 from advice import page_cache
 from advice.comments.cookies import BROWSER_COOKIE, REMEMBER_COOKIE
@@ -294,3 +295,52 @@ def test_pages_answer_and_comments_are_stored_while_the_cache_is_broken(article,
     assert response.status_code == 303
     assert Comment.objects.filter(body="Posted while the cache is broken.").exists()
     assert "Posted while the cache is broken." in _text(Client().get(url))
+
+
+# --- found by trying to break it ----------------------------------------------------------
+
+
+def test_a_port_in_host_makes_no_new_entry(counting, article):
+    # ALLOWED_HOSTS ignores the port and the page is the same on each, so
+    # ``Host: 127.0.0.1:1``, ``:2``... must not each fill the cache.
+    url = article.get_absolute_url()
+    Client().get(url, HTTP_HOST="localhost:8000")
+    stored = len(counting.sets)
+    for host in ("localhost:1", "LOCALHOST:2", "localhost.", "localhost"):
+        assert Client().get(url, HTTP_HOST=host).status_code == 200
+    assert len(counting.sets) == stored
+
+
+def test_made_up_reply_ids_fill_no_entries(counting, article):
+    url = article.get_absolute_url()
+    for made_up in range(100001, 100021):
+        assert Client().get(f"{url}?replytocom={made_up}").status_code == 302
+    assert counting.sets == []
+
+
+@pytest.mark.parametrize("csrf_cookie", ["bad", ""])
+def test_a_renewed_csrf_cookie_never_leaves_with_a_public_page(counting, article, csrf_cookie):
+    # A malformed CSRF cookie makes Django set a new one on the way out: that
+    # answer is this reader's alone, even when the page is in the cache.
+    url = article.get_absolute_url()
+    Client().get(url)  # stored
+    reader = Client()
+    reader.cookies["csrftoken"] = csrf_cookie
+    response = reader.get(url)
+    assert "csrftoken" in response.cookies
+    assert "public" not in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_last_modified_is_sent_once_its_second_has_ended(rf):
+    # An entry stored within the second of a change keeps that second as its
+    # Last-Modified and sends it on the hits after the second has ended.
+    now = timezone.now().replace(microsecond=500_000)
+    second = int(now.timestamp()) + 1  # the change's second, rounded up
+    etag = 'W/"x"'
+    within = page_cache._shared(rf.get("/"), HttpResponse("page"), second, etag, now)
+    assert "Last-Modified" not in within
+    assert within["ETag"] == etag
+    later = now + timedelta(seconds=1)
+    hit = page_cache._shared(rf.get("/"), HttpResponse("page"), second, etag, later)
+    assert hit["Last-Modified"] == http_date(second)

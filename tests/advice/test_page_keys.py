@@ -88,12 +88,15 @@ def test_any_form_of_a_comment_page_goes_to_its_normal_form(client, three_commen
         ("cpage=abc", ""),
         ("cpage=-2", ""),
         ("cpage=", ""),
-        ("cpage=%2B3&replytocom=7", "?cpage=3&replytocom=7"),
-        ("replytocom=7&cpage=1", "?replytocom=7"),
+        # {reply}: an approved comment (any other id goes to the page without it)
+        ("cpage=%2B3&replytocom={reply}", "?cpage=3&replytocom={reply}"),
+        ("replytocom={reply}&cpage=1", "?replytocom={reply}"),
     ],
 )
 def test_comment_page_spellings_redirect_for_good(client, three_comment_pages, query, target):
     url = three_comment_pages.get_absolute_url()
+    reply = three_comment_pages.comments.visible().first().pk
+    query, target = query.format(reply=reply), target.format(reply=reply)
     response = client.get(f"{url}?{query}", follow=True)
     assert response.status_code == 200
     assert response.redirect_chain
@@ -114,12 +117,14 @@ def assert_temporary_uncached(response, location: str):
     ("query", "target"),
     [
         ("cpage=4", "?cpage=3"),
-        ("cpage=9&replytocom=7", "?cpage=3&replytocom=7"),
+        ("cpage=9&replytocom={reply}", "?cpage=3&replytocom={reply}"),
         (f"cpage={MAX_PAGE}", "?cpage=3"),
     ],
 )
 def test_comment_page_beyond_the_last_redirects_for_now(client, three_comment_pages, query, target):
     url = three_comment_pages.get_absolute_url()
+    reply = three_comment_pages.comments.visible().first().pk
+    query, target = query.format(reply=reply), target.format(reply=reply)
     assert_temporary_uncached(client.get(f"{url}?{query}"), url + target)
 
 
@@ -243,7 +248,7 @@ def test_cached_drafter_never_carries_another_readers_query(client, make_article
     )
     article = make_article(answer="Before.\n\n{{note:thanks-keys}}\n\nAfter.")
     url = article.get_absolute_url()
-    first = text(client.get(f"{url}?utm_source=%22evil%22&replytocom=1"))
+    first = text(client.get(f"{url}?utm_source=%22evil%22&replytocom=1", follow=True))
     assert f'name="back" value="{url}"' in first
     again = text(client.get(url))
     assert f'name="back" value="{url}"' in again

@@ -152,9 +152,23 @@ def test_reply_link_without_javascript_sets_the_form_parent(client, make_article
 
 
 @pytest.mark.parametrize("value", ["abc", "99999", "", "-1"])
-def test_reply_link_to_unknown_comment_is_ignored(client, make_article, value):
-    page = page_of(client.get(f"{make_article().get_absolute_url()}?replytocom={value}"))
+def test_reply_link_to_unknown_comment_goes_to_the_page_without_it(client, make_article, value):
+    # Never a page of its own (each made-up id would be a cache entry).
+    url = make_article().get_absolute_url()
+    response = client.get(f"{url}?replytocom={value}")
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert "no-store" in response["Cache-Control"]
+    page = page_of(client.get(f"{url}?replytocom={value}", follow=True))
     assert 'name="parent" value=' not in page
+
+
+def test_reply_link_to_a_held_comment_is_not_kept(client, make_article, make_comment):
+    article = make_article()
+    held = make_comment(article, status=Comment.Status.PENDING)
+    response = client.get(f"{article.get_absolute_url()}?replytocom={held.pk}")
+    assert response.status_code == 302
+    assert response["Location"] == article.get_absolute_url()
 
 
 def test_reply_links_only_on_approved_comments_while_open(client, make_article, make_comment):
@@ -244,8 +258,10 @@ def test_invalid_utf8_and_encoded_surrogates_never_give_a_500(client, make_artic
 
 def test_odd_query_strings_on_the_article_page(client, make_article):
     url = make_article().get_absolute_url()
-    for query in ("replytocom=%00", "replytocom=1e9"):
-        assert client.get(f"{url}?{query}").status_code == 200
+    for query in ("replytocom=%00", "replytocom=1e9"):  # no such comment: without it
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 302, query
+        assert response["Location"] == url, query
     # Page numbers not in normal form go to it (config.pagequery): one comment
     # page here, so every one of these is the plain article.
     # A page beyond the last (cpage=99999) only for now: 302, not 301.
