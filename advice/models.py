@@ -169,11 +169,7 @@ class ArticleQuerySet(models.QuerySet):
         """The shape of a list page: author joined and the approved-comment
         count annotated (:meth:`with_approved_count`), so a page of articles
         costs one query. A summary shows no topics, so none are fetched."""
-        return (
-            self.select_related("author")
-            .with_approved_count()
-            .order_by("-published_at", "-id")
-        )
+        return self.select_related("author").with_approved_count().order_by("-published_at", "-id")
 
 
 # Field limits, checked by Article.clean() (the admin form) so an editor
