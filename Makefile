@@ -55,7 +55,7 @@ serve: migrate
 	  echo "SECRET_KEY is not set: using a random key for this local run only."; \
 	fi; \
 	export SECRET_KEY DEBUG=0 ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" \
-	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"; \
+	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" CONN_MAX_AGE="$${CONN_MAX_AGE:-60}"; \
 	$(PY) manage.py collectstatic --noinput --verbosity 0; \
 	echo "Serving (production-like) on http://$(HOST):$(PORT)/, with a task worker"; \
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \

@@ -640,9 +640,9 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="advice-bench-"))
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     database_url = env.get("DATABASE_URL", "")
+    env.setdefault("CONN_MAX_AGE", "60")  # as make serve and production: connections kept
     if database_url:
         reset_postgres(database_url)
-        env.setdefault("CONN_MAX_AGE", "60")  # production keeps connections
     else:
         env["SQLITE_PATH"] = str(folder / "bench.sqlite3")
     env.update(
