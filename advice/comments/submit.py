@@ -33,6 +33,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Value
 from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
+from django.utils import timezone
 
 from advice.comments.moderation import comment_held_notify
 from advice.comments.notify import comments_approved_notify, subscription_request_queue
@@ -147,6 +148,13 @@ def comment_submit(
       approved touches the article's ``updated_at`` (the version of its
       cached comment tree, :mod:`advice.caching`).
 
+    The comment's ``created_at`` (and that ``updated_at``) is the time it is
+    stored, read once the article is locked, never before ``now``: comments
+    are shown oldest first, so a post that waited for the lock while others
+    were stored must not land among them, pushing a comment whose writer
+    was already sent to its comment page onto the next one (``make bench``,
+    steady writers). ``now`` still decides the rules above.
+
     A held comment's ``advice.comments.moderation.comment_held_notify`` (the
     article's author is told) and an approved one's reply notices are queued
     in the same transaction, to leave once it commits
@@ -170,6 +178,7 @@ def comment_submit(
             return SubmitResult(404, message="This article is not available.")
         if not locked.comments_open(now):
             return SubmitResult(403, message=MSG_CLOSED)
+        stored_at = max(now, timezone.now())  # in lock order: see the docstring
 
         parent_id = None
         if data.parent_id is not None:
@@ -222,7 +231,7 @@ def comment_submit(
             author_url=data.url,
             body=data.body,
             status=status,
-            created_at=now,
+            created_at=stored_at,
             ip_address=client.ip,
             user_agent=user_agent,
             user=user if (user is not None and user.is_authenticated) else None,
@@ -233,7 +242,7 @@ def comment_submit(
             subscription_request_queue(comment=comment, scope=data.notify)
         if status == Comment.Status.APPROVED:
             # Shown to every reader at once: a new version for cached pages.
-            articles_touch(article_ids=[locked.pk], now=now)
+            articles_touch(article_ids=[locked.pk], now=stored_at)
             comments_approved_notify(comment_ids=[comment.pk])  # reply notices
         elif status == Comment.Status.PENDING:
             # Queued in this transaction: on the database backend the mail's

@@ -320,3 +320,37 @@ def test_comment_submit_itself_refuses_a_closed_article(make_article):
     )
     assert (result.status_code, result.stored) == (403, False)
     assert not Comment.objects.exists()
+
+
+def test_a_post_that_waited_for_the_lock_is_placed_after_comments_stored_meanwhile(
+    client, make_article, make_comment, settings
+):
+    """A post whose request began before another comment was stored (it
+    waited for the article's lock meanwhile) is stored after it in display
+    order too: the page the first writer's 303 named still shows their
+    comment. make bench, steady writers: 1 of 206 comments was pushed to
+    the next comment page that way, so not on the page its 303 named."""
+    settings.COMMENTS_HOLD_FIRST_TIME = False
+    settings.COMMENTS_TIMING_RULES = False
+    settings.COMMENTS_PER_PAGE = 2
+    article = make_article()
+    make_comment(article, created_at=timezone.now() - timedelta(minutes=5))
+    waited_since = timezone.now()  # the second post's request time
+
+    first = post(client, article, body="Stored first.")
+    stored_first = comment_from(first)
+    # Second of two on comment page 1: the address names no comment page.
+    assert first["Location"] == f"{article.get_absolute_url()}#comment-{stored_first.pk}"
+    second = comment_submit(
+        article=article,
+        data=CommentData(name="Bo", email="bo@example.com", url="", body="Waited for the lock."),
+        user=None,
+        client=ClientInfo(ip="203.0.113.2"),
+        now=waited_since,
+    )
+
+    assert second.stored
+    page = page_of(Client().get(first["Location"].split("#", 1)[0]))
+    assert "Stored first." in page
+    assert "Waited for the lock." not in page
+    assert second.comment.created_at > stored_first.created_at
