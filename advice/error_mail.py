@@ -14,7 +14,10 @@ A storm of errors is one message per ``ERROR_MAIL_INTERVAL_SECONDS``
 others only counted, and the next message says how many were not mailed.
 The window and the count live in the shared cache (Redis in production, so
 the limit holds across app servers; local memory counts per process).
-When the cache fails, each process falls back to its own window.
+When the cache fails, each process falls back to its own window, and
+leaves the cache alone for a while like every other use of it
+(:mod:`config.cache`: a Redis that never answers costs one timeout per
+``CACHE_RETRY_AFTER`` seconds, not one per error).
 
 The message carries the log message, the request's method and path and
 the traceback; never the request's body or cookies (a reader's text and
@@ -51,7 +54,11 @@ def error_mail_claim() -> int | None:
     is then counted for the next message)."""
     from django.core.cache import cache
 
+    from config.cache import cache_available, cache_failed
+
     interval = _interval()
+    if not cache_available():  # resting after a failure (config.cache's one policy)
+        return _local_claim(interval)
     try:
         if not cache.add(WINDOW_KEY, 1, interval):
             cache.add(SUPPRESSED_KEY, 0, None)
@@ -61,6 +68,7 @@ def error_mail_claim() -> int | None:
         cache.set(SUPPRESSED_KEY, 0, None)
         return suppressed
     except Exception:  # the cache is down: this process's own window
+        cache_failed("error-mail claim", WINDOW_KEY)
         return _local_claim(interval)
 
 

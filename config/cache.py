@@ -48,6 +48,14 @@ def _failed(operation: str, key: str) -> None:
     logger.warning("cache unavailable (%s %s); rendering without it", operation, key, exc_info=True)
 
 
+def cache_failed(operation: str, key: str) -> None:
+    """Record that a cache call made outside these helpers (an atomic
+    ``add``, say) raised: logged with the traceback, and the cache is left
+    alone for ``CACHE_RETRY_AFTER`` seconds, as for the helpers' own calls.
+    Call it from the ``except`` block."""
+    _failed(operation, key)
+
+
 def reset() -> None:
     """Forget a past failure (for tests, and after fixing the cache)."""
     global _down_until

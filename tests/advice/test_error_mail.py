@@ -12,6 +12,7 @@ from django.urls import path
 from django_tasks_db.models import DBTaskResult
 
 from advice.error_mail import WINDOW_KEY
+from tests.advice.test_cache_outage import broken_cache, silent_redis  # noqa: F401 (fixtures)
 
 # transaction=True: the worker (run here) checks its connection between tasks.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls(__name__)]
@@ -87,3 +88,20 @@ def test_without_admins_nothing_is_queued(settings, mailoutbox):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     _fail(3)
     assert _queued() == 0
+
+
+@pytest.mark.usefixtures("broken_cache")
+def test_a_failing_cache_is_asked_once_then_rested_and_errors_still_counted(monkeypatch):
+    # One policy for all cache use (config.cache): after the first failure
+    # the error-mail window lives in the process and the cache is rested,
+    # so a Redis that never answers costs one timeout, not one per error.
+    from advice import error_mail
+    from advice.error_mail import error_mail_claim
+    from config import cache as cache_policy
+
+    monkeypatch.setattr(error_mail, "_local_window_ends", 0.0)  # no window open yet
+    monkeypatch.setattr(error_mail, "_local_suppressed", 0)
+    cache_policy.reset()
+    assert error_mail_claim() == 0  # this process's own window opens
+    assert not cache_policy.cache_available()
+    assert error_mail_claim() is None  # counted in that window, cache not asked
