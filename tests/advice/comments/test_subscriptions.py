@@ -138,6 +138,32 @@ def test_at_most_one_confirmation_a_day_per_address_and_one_link_confirms_all(
     assert CommentSubscription.objects.confirmed().count() == 2
 
 
+def test_other_spellings_of_one_address_get_no_second_confirmation(make_article, committed):
+    # A new reader found five confirmations in 80 s to one mailbox by
+    # spelling its domain five ways; the mailer delivers all to one address.
+    articles = [make_article(title=f"Article {n}") for n in range(3)]
+    spellings = ["dave@exämple.test", "dave@xn--exmple-cua.test", "dave@\uff45xämple.test"]
+    for article, email in zip(articles, spellings, strict=True):
+        response = committed(post, Client(), article, email=email, notify_replies="on")
+        assert response.status_code == 303, email
+    assert len(mail.outbox) == 1, "the form cannot flood an inbox"
+    stored = set(CommentSubscription.objects.values_list("email", flat=True))
+    assert stored == {"dave@xn--exmple-cua.test"}
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u2060"])
+def test_an_address_with_invisible_characters_is_refused_with_the_text_kept(
+    make_article, committed, invisible
+):
+    email = f"dave@ex{invisible}ample.test"
+    response = committed(post, Client(), make_article(), email=email, body="Kept text.")
+    assert response.status_code == 400
+    page = page_of(response)
+    assert "characters that cannot be seen" in page
+    assert "Kept text." in page
+    assert mail.outbox == []
+
+
 def test_a_confirmed_address_needs_no_second_confirmation(subscribed, make_article, committed):
     committed(post, Client(), make_article(), email=READER, notify_article="on", body="More.")
     assert mail.outbox == []
