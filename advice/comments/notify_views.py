@@ -47,9 +47,10 @@ MSG_BAD_UNSUBSCRIBE = (
 @allow_methods("GET", "HEAD", "POST")
 def subscription_confirm(request, token: str):
     """Confirm an address for reply notifications: GET shows the articles
-    waiting for it (200) and a button; POST confirms them (200, "done").
-    A forged or expired token: 400; a subscription that is gone: 404.
-    Nothing is changed except by the POST."""
+    waiting for it (200) and a button, or says the address is confirmed
+    already when none waits (a link opened again); POST confirms them (200,
+    "done"). A forged or expired token: 400; a subscription that is gone:
+    404. Nothing is changed except by the POST."""
     key = confirm_token_key(token)
     if key is None:
         return _confirm_page(request, message=MSG_BAD_CONFIRM, status=400)
@@ -60,14 +61,16 @@ def subscription_confirm(request, token: str):
         subscriptions_confirm(key=key, now=timezone.now())
         return _confirm_page(request, done=True)
     articles = list(dict.fromkeys(s.article for s in waiting))
+    if not articles:  # every subscription of the address is confirmed
+        return _confirm_page(request, already=True)
     return _confirm_page(request, articles=articles)
 
 
-def _confirm_page(request, *, message="", status=200, done=False, articles=()):
+def _confirm_page(request, *, message="", status=200, done=False, already=False, articles=()):
     return render(
         request,
         "advice/comments/subscription_confirm.html",
-        {"message": message, "done": done, "articles": articles},
+        {"message": message, "done": done, "already": already, "articles": articles},
         status=status,
     )
 

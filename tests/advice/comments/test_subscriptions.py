@@ -110,6 +110,17 @@ def test_a_get_on_the_confirmation_link_changes_nothing_and_the_post_confirms(
     assert anyone.post(url, {"csrfmiddlewaretoken": token}).status_code == 200  # twice is fine
 
 
+def test_a_confirmation_link_opened_again_says_the_address_is_confirmed(
+    client, make_article, committed
+):
+    committed(post, Client(), make_article(), email=READER, notify_replies="on")
+    url = link(mail.outbox[0], "subscription_confirm")
+    committed(Client().post, url)
+    page = page_of(Client().get(url))
+    assert "confirmed already" in page
+    assert "Yes, e-mail me" not in page
+
+
 def test_an_expired_or_forged_confirmation_link_is_refused(
     client, make_article, committed, settings
 ):
