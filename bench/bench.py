@@ -77,7 +77,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.live_http import FormInputs, NoRedirect  # noqa: E402
-from tests.test_nginx_front import main_conf, nginx_binary, site_conf  # noqa: E402
+from tests.test_nginx_front import nginx_prepare  # noqa: E402
 
 PEER = "http://127.0.0.1:8081"
 PEER_DIR = Path(os.environ.get("PEER_WORDPRESS_DIR", ROOT.parent / "shared" / "peer-wordpress"))
@@ -415,23 +415,12 @@ class Nginx:
     holds ``static``); TLS with a certificate made here."""
 
     def __init__(self, folder: Path, app_port: int):
-        for name in ("cache", "media", "temp"):
-            (folder / name).mkdir(exist_ok=True)
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-             "-subj", "/CN=127.0.0.1", "-keyout", str(folder / "key.pem"),
-             "-out", str(folder / "cert.pem")],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
         self.port = free_port()
         self.url = f"https://127.0.0.1:{self.port}"
-        (folder / "site.conf").write_text(
-            site_conf(app_port=app_port, https_port=self.port, http_port=free_port(), root=folder)
+        command = nginx_prepare(
+            folder, app_port=app_port, https_port=self.port, http_port=free_port()
         )
-        (folder / "nginx.conf").write_text(main_conf(folder))
-        command = [nginx_binary(), "-p", str(folder), "-e", str(folder / "error.log"),
-                   "-c", str(folder / "nginx.conf"), "-g", "daemon off;"]  # fmt: skip
-        self.process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen([*command, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while self.cache_status("/healthz") is None:
             if self.process.poll() is not None or time.monotonic() > deadline:

@@ -119,6 +119,28 @@ def site_conf(*, app_port: int, https_port: int, http_port: int, root: Path) -> 
     return "\n".join(lines) + "\n"
 
 
+def nginx_prepare(root: Path, *, app_port: int, https_port: int, http_port: int) -> list[str]:
+    """Everything nginx needs to run deploy/nginx.conf under ``root`` in front
+    of ``app_port``: its folders, a throwaway self-signed certificate (openssl,
+    one day), ``site.conf`` (:func:`site_conf`) and ``nginx.conf``
+    (:func:`main_conf`). Returns the command that runs it, without ``-t`` or
+    ``-g 'daemon off;'`` (the caller adds what it needs)."""
+    for name in ("cache", "media", "temp"):
+        (root / name).mkdir(exist_ok=True)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(root / "key.pem"),
+         "-out", str(root / "cert.pem")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    (root / "site.conf").write_text(
+        site_conf(app_port=app_port, https_port=https_port, http_port=http_port, root=root)
+    )
+    (root / "nginx.conf").write_text(main_conf(root))
+    return [nginx_binary(), "-p", str(root), "-e", str(root / "error.log"),
+            "-c", str(root / "nginx.conf")]  # fmt: skip
+
+
 def main_conf(root: Path) -> str:
     """nginx's main file for a run under ``root``: Debian's MIME types and the
     shipped site file inside ``http { }``, every path nginx writes under
@@ -251,7 +273,7 @@ class Front:
 def front(tmp_path_factory):
     """The production site (gunicorn, 2 workers) behind nginx run with
     deploy/nginx.conf; both always stopped at the end."""
-    nginx = nginx_binary()
+    nginx_binary()  # fails first when nginx is missing
     root = tmp_path_factory.mktemp("front")
     for folder in ("cache", "media", "temp"):
         (root / folder).mkdir()
@@ -263,20 +285,9 @@ def front(tmp_path_factory):
         GUNICORN_CMD_ARGS=f"--access-logfile {app_log} --access-logformat '%(m)s %(U)s %(s)s'",
     )
     site_prepare(env)
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(root / "key.pem"),
-         "-out", str(root / "cert.pem")],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
     app = server_start(env, root)
     https_port, http_port = free_port(), free_port()
-    (root / "site.conf").write_text(
-        site_conf(app_port=app.port, https_port=https_port, http_port=http_port, root=root)
-    )
-    (root / "nginx.conf").write_text(main_conf(root))
-    conf, errors = str(root / "nginx.conf"), str(root / "error.log")
-    command = [nginx, "-p", str(root), "-e", errors, "-c", conf]
+    command = nginx_prepare(root, app_port=app.port, https_port=https_port, http_port=http_port)
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
     proxy = None
     try:
