@@ -82,14 +82,13 @@ from advice import caching
 from advice.reader_state import has_own_state
 from advice.site_version import site_version_read
 from config.cache import cache_get, cache_set
-from config.pagequery import normal_page
+from config.pagequery import normal_page, object_id
 
 PAGE_PARAMS = ("page", "cpage", "replytocom")  # in the key's order
 DEFAULT_FRONT_CACHE_SECONDS = 10
 ENDS_ATTR = "page_cache_ends"
 # Headers the page cache sets itself on every stateless answer: not stored.
 _OWN_HEADERS = frozenset({"cache-control", "last-modified", "etag", "expires", "set-cookie"})
-_MAX_REPLY_ID_DIGITS = 18  # advice.comments.views reads no longer value
 
 
 def enabled() -> bool:
@@ -110,9 +109,8 @@ def _normal_value(name: str, raw: str) -> str | None:
     """The normal spelling of query value ``raw`` of parameter ``name``;
     None when the parameter should be absent (page 1) or is unreadable."""
     if name == "replytocom":
-        if raw.isascii() and raw.isdigit() and len(raw) <= _MAX_REPLY_ID_DIGITS:
-            return str(int(raw))
-        return None
+        reply_id = object_id(raw)
+        return None if reply_id is None else str(reply_id)
     number = normal_page(raw)
     return str(number) if number > 1 else None
 

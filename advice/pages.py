@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 
 from advice import caching, page_cache
-from advice.comments.views import comment_section
+from advice.comments.views import comment_section, reply_target
 from advice.models import Article, Topic
 from advice.related import related_articles
 from advice.seo import article_meta
@@ -121,9 +121,11 @@ def article_detail(request, slug: str):
     number, target = requested_page(request, "cpage")
     if target is not None:  # one URL, one cache key per comment page
         return HttpResponsePermanentRedirect(target)
-    unknown_reply = _unknown_reply_redirect(request, article)
-    if unknown_reply is not None:
-        return unknown_reply
+    reply_to = None
+    if "replytocom" in request.GET:
+        reply_to = reply_target(article, request.GET["replytocom"])
+        if reply_to is None:
+            return _without_reply_redirect(request)
     state = caching.site_state_of(article)
     if request.method == "POST":
         posted = drafter_post_slug(request.POST)
@@ -133,30 +135,25 @@ def article_detail(request, slug: str):
                 content_type="text/plain; charset=utf-8",
             )
         response = render_article(
-            request, article, now=now, state=state, comment_page=number,
+            request, article, now=now, state=state, comment_page=number, reply_to=reply_to,
             drafter_post=(posted, request.POST),
         )  # fmt: skip
         return caching.mark_no_store(response)
     try:
-        response = render_article(request, article, now=now, state=state, comment_page=number)
+        response = render_article(
+            request, article, now=now, state=state, comment_page=number, reply_to=reply_to
+        )
     except PageOutOfRange as beyond:
         return _to_last_page(request, "cpage", beyond)
     return page_cache.ends_at(response, article.comments_close_time())
 
 
-def _unknown_reply_redirect(request, article):
-    """For ``?replytocom=<x>`` naming no approved comment of ``article`` (a
+def _without_reply_redirect(request):
+    """For ``?replytocom=<x>`` naming no approved comment of the article (a
     held, removed or made-up id, or not an id): a 302, never cached, to the
-    same address without it (one query, only when the parameter is there);
-    else None. The form ignores such a value anyway, and each made-up id
-    would otherwise be a page of its own in the page cache (issue 14: query
-    strings must not flood it)."""
-    if "replytocom" not in request.GET:
-        return None
-    raw = request.GET["replytocom"]
-    is_id = raw.isascii() and raw.isdigit() and len(raw) <= 18
-    if is_id and article.comments.visible().filter(pk=int(raw)).exists():
-        return None
+    same address without it. The form would ignore such a value anyway, and
+    each made-up id would otherwise be a page of its own in the page cache
+    (issue 14: query strings must not flood it)."""
     rest = request.GET.copy()
     del rest["replytocom"]
     query = rest.urlencode()
@@ -176,6 +173,7 @@ def render_article(
     state=None,
     comment_page=1,
     drafter_post=None,
+    reply_to=None,
 ):
     """The article page for ``article`` (a response) showing comment page
     ``comment_page`` (normal form; :class:`PageOutOfRange` beyond the last);
@@ -184,7 +182,9 @@ def render_article(
     ``state`` is the site version (:class:`advice.caching.SiteState`) when
     the caller has it. The comments section is
     :func:`advice.comments.views.comment_section`; ``comment_post`` calls
-    this to show a refused comment. ``drafter_post`` (``(slug, QueryDict)``)
+    this to show a refused comment. ``reply_to`` is the approved comment
+    ``?replytocom`` names, when the caller looked it up already (else the
+    comment section does). ``drafter_post`` (``(slug, QueryDict)``)
     fills that embedded drafter in (``notes_tags.answer_with_drafters``)."""
     now = now or timezone.now()
     if state is None and caching.enabled():
@@ -222,6 +222,7 @@ def render_article(
             form=comment_form,
             message=comment_message,
             number=comment_page,
+            reply_to=reply_to,
         )
     )
     return render(request, "advice/article_detail.html", context, status=status)

@@ -36,6 +36,7 @@ from django.utils.encoding import escape_uri_path
 PAGE_PARAMS = ("page", "cpage")
 MAX_PAGE = 100_000
 _MAX_RAW = 32  # characters; longer values are never a page number
+_MAX_ID_DIGITS = 18  # a larger id overflows the databases' 64-bit keys
 
 
 class PageOutOfRange(Exception):  # noqa: N818 — a signal to redirect, not an error
@@ -58,6 +59,16 @@ def normal_page(raw: str | None) -> int:
     except ValueError:
         return 1
     return min(max(number, 1), MAX_PAGE)
+
+
+def object_id(raw: str | None) -> int | None:
+    """The id a raw query value such as ``?replytocom=`` names: ASCII digits
+    only, at most 18 of them (larger overflows a 64-bit key); else ``None``.
+    ``"07"`` is 7 (callers that key a cache on it compare ``str(id)`` with the
+    raw value to keep one spelling)."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= _MAX_ID_DIGITS:
+        return int(raw)
+    return None
 
 
 def normal_values(number: int) -> list[str]:

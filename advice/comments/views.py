@@ -32,6 +32,7 @@ from advice.comments.threads import paginate_thread, thread_order, thread_page_n
 from advice.models import Article
 from advice.reader_csrf import csrf_token_if_own_state
 from config.methods import allow_methods
+from config.pagequery import object_id
 
 logger = logging.getLogger(__name__)
 
@@ -139,26 +140,43 @@ def _comment_thread_html(request, article, comments_open: bool, timeout: int, nu
     return caching.cached_fragment(cache_key, render_thread, timeout)
 
 
+def reply_target(article, raw: str | None):
+    """The approved comment of ``article`` that a raw ``?replytocom=`` or
+    posted ``parent`` value names (:func:`config.pagequery.object_id`), or
+    ``None``; one query, none when the value is no id."""
+    reply_id = object_id(raw)
+    if reply_id is None:
+        return None
+    return article.comments.visible().filter(pk=reply_id).first()
+
+
 def comment_section(
-    request, article, *, comments_open: bool, timeout: int, form=None, message="", number=1
+    request,
+    article,
+    *,
+    comments_open: bool,
+    timeout: int,
+    form=None,
+    message="",
+    number=1,
+    reply_to=None,
 ) -> dict:
     """Template values for the article page's comments section: the comment
     tree of comment page ``number`` (HTML, see :func:`_comment_thread_html`;
     raises :class:`config.pagequery.PageOutOfRange` beyond the last page),
     cached for ``timeout`` seconds; the form (prefilled from the "remember
     me" cookie and ``?replytocom=<id>``, or the reader's refused ``form``
-    with a fresh token); the approved comment replied to (one query, only
-    when a reply is asked for) and the refusal ``message``."""
+    with a fresh token); the approved comment replied to (:func:`reply_target`,
+    unless the caller passes ``reply_to``, already looked up) and the
+    refusal ``message``."""
     if form is None:
         initial = cookies.remembered_author(request.COOKIES.get(cookies.REMEMBER_COOKIE))
         initial["remember"] = bool(initial)
-        raw = request.GET.get("replytocom", "")
+        if reply_to is None:
+            reply_to = reply_target(article, request.GET.get("replytocom"))
     else:
         form.refresh_token()
-        raw = str(form.data.get("parent", ""))
-    reply_to = None
-    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
-        reply_to = article.comments.visible().filter(pk=int(raw)).first()
+        reply_to = reply_target(article, str(form.data.get("parent", "")))
     if form is None:
         if reply_to is not None:
             initial["parent"] = reply_to.pk

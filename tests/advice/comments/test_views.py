@@ -140,6 +140,21 @@ def test_reply_to_nonsense_or_missing_parent_is_refused(client, make_article, pa
     assert not Comment.objects.exists()
 
 
+def test_a_reply_link_costs_one_lookup_of_the_comment_replied_to(
+    make_article, make_comment, settings
+):
+    settings.FRAGMENT_CACHE = False  # both pages rendered whole (page cache off too)
+    article = make_article()
+    target = make_comment(article)
+    url = article.get_absolute_url()
+    counts = []
+    for query in ("", f"?replytocom={target.pk}"):
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get(url + query).status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[1] == counts[0] + 1
+
+
 def test_reply_link_without_javascript_sets_the_form_parent(client, make_article, make_comment):
     article = make_article()
     target = make_comment(article, author_name="Bianca")
