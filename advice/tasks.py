@@ -29,7 +29,7 @@ from django_tasks_db import DatabaseBackend
 
 from advice.comments.moderation import comments_ip_clear
 from advice.comments.notify import subscriptions_prune
-from advice.mailqueue import task_waiting
+from advice.mailqueue import queue_database, task_waiting
 from advice.related import related_mark_all, related_refresh
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def task_results_prune_daily() -> None:
     """Delete the queue's finished tasks older than 14 days (django-tasks-db's
     ``prune_db_task_results``): a sent mail's row holds its recipients and
     text, kept no longer than that. Does nothing on another backend."""
-    if _on_database(task_results_prune_daily):
+    if queue_database(task_results_prune_daily) is not None:  # the database backend
         call_command("prune_db_task_results", verbosity=0)
 
 
@@ -86,11 +86,6 @@ DAILY: tuple[Task, ...] = (
     comment_subscriptions_prune_daily,
     related_refresh_daily,
 )
-
-
-def _on_database(job: Task) -> bool:
-    """Whether ``job`` runs on the database backend (django-tasks-db)."""
-    return isinstance(job.get_backend(), DatabaseBackend)
 
 
 def daily_enqueue() -> list[str]:
