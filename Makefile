@@ -46,7 +46,11 @@ run: demo
 # this run only (sessions end when it stops): for local serving, never for
 # production. Workers: WEB_CONCURRENCY (default 2), each with GUNICORN_THREADS
 # threads (default 4: a request waiting on the database's write lock holds a
-# thread, not the worker, so readers are still answered); one task worker
+# thread, not the worker, so readers are still answered), each worker with a
+# listening socket of its own (--reuse-port: the kernel spreads new
+# connections over the workers; on one shared socket a burst of keep-alive
+# connections, wrk's or nginx's, can all land on one worker and leave the
+# other idle, halving throughput); one task worker
 # (`manage.py db_worker`) runs beside them and stops with them.
 serve: migrate
 	@set -e; \
@@ -60,7 +64,7 @@ serve: migrate
 	echo "Serving (production-like) on http://$(HOST):$(PORT)/, with a task worker"; \
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) -m gunicorn config.wsgi --bind $(HOST):$(PORT) \
+	$(PY) -m gunicorn config.wsgi --bind $(HOST):$(PORT) --reuse-port \
 	  --workers "$${WEB_CONCURRENCY:-2}" --threads "$${GUNICORN_THREADS:-4}" --access-logfile -
 
 # Browser tests drive Debian's Chromium; install it when it is missing.

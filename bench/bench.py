@@ -302,8 +302,8 @@ class Server:
         self.process = subprocess.Popen(
             [
                 PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-                "--workers", workers, "--threads", os.environ.get("GUNICORN_THREADS", "4"),
-                "--timeout", "30",
+                "--reuse-port", "--workers", workers,
+                "--threads", os.environ.get("GUNICORN_THREADS", "4"), "--timeout", "30",
                 "--access-logfile", str(self.access),
                 "--access-logformat", '%(s)s "%(r)s"',
                 "--error-logfile", str(self.errors),
