@@ -1,34 +1,48 @@
 """The whole-page cache: a public page a reader without state of their own
-asks for again is answered from the cache before its view runs (services
-layer, docs/architecture.md; issue 14, item 3).
+asks for again is answered from the cache before the rest of the site's
+middleware and its view run (services layer, docs/architecture.md; issue
+14, item 3).
 
-Which views: those decorated with :func:`config.shared_pages.shared_page`
-(home, article, topic list and topic, month archive, note template list and
-drafter, the feeds); :func:`serve` is installed as that decorator's cache
-when the ``advice`` app is ready. The decorator sits inside every
-middleware, so a hit gets the same security headers as a miss
-(``SecurityMiddleware``: HSTS, nosniff, Referrer-Policy, COOP;
-``CSPMiddleware``; ``XFrameOptionsMiddleware``). The policy has no nonce
+Two halves. :class:`PageCacheMiddleware`, in ``MIDDLEWARE`` right after
+``SecurityMiddleware`` and WhiteNoise, looks a GET or HEAD of a reader
+without state up and answers a hit at once; on a miss it lets the request
+through, and on the way out stores the page :func:`serve` marked as
+storable, with every header the middleware inside it added (CSP,
+``X-Frame-Options``, ``Vary``, ``Content-Length``). :func:`serve`, installed
+as :func:`config.shared_pages.shared_page`'s cache when the ``advice`` app is
+ready, decides for the views so decorated (home, article, topic list and
+topic, month archive, note template list and drafter, the feeds) whether
+their answer may be shared. A hit therefore carries the same headers as the
+miss it was stored from, ``SecurityMiddleware``'s (HSTS, nosniff,
+Referrer-Policy, COOP) added afresh; the CSP has no nonce
 (``CONTENT_SECURITY_POLICY`` in ``config/settings.py`` lists sources only,
-and no template asks for ``request.csp_nonce``), so the stored bytes hold
-none; a nonce in a cached page would be a bug.
+and no template asks for ``request.csp_nonce``), so a stored page holds
+none; a nonce in a cached page would be a bug. Profiled (issue 14), the
+middleware a hit no longer passes through (sessions, CSP's policy built
+afresh, CSRF, authentication, messages, URL resolution) cost half of it.
 
 A hit costs one cache lookup and one database query
 (:func:`advice.site_version.site_version_read`: the version row with the
-latest publish time reached).
+latest publish time reached); a miss reads the version once for both halves,
+and a request no shared page answers costs the lookup alone.
 
-The key (:func:`page_key`): the database's name, scheme, host, path, the
-page parameters the view reads (``page``, ``cpage``, ``replytocom``) and the
-site version. A request is looked up only when its query string holds
+The key (:func:`page_key`): the database's name, the entry format, scheme,
+host, path and the page parameters (``page``, ``cpage``, ``replytocom``);
+the entry holds the site version it was rendered under, and only an entry
+of the current version is a hit (:func:`_lookup`), so every change reaches
+the next request at once. A request is looked up only when its query string holds
 nothing but those parameters, each once and in normal form
 (:func:`cache_query`, the rule of :mod:`config.pagequery`); anything else
 (``?utm_source=``, ``?cpage=03``, which the view answers 301) goes to the
-view, uncached, so random query strings cannot fill the cache. GET and HEAD
-share entries.
+view, uncached, so random query strings cannot fill the cache; a parameter
+the view does not read is never stored (:func:`serve` asks with the view's
+own list). GET and HEAD share entries.
 
-Stored (:func:`storable`) only: the answer to a GET or HEAD from a reader
-without state (:func:`advice.reader_state.has_own_state`), status 200, not
-streamed, setting no cookie, where the view did not touch the CSRF cookie
+Stored (:func:`storable`, asked by :func:`serve` and again by the
+middleware after the inner middleware had their say) only: the answer to a
+GET or HEAD from a reader without state
+(:func:`advice.reader_state.has_own_state`), status 200, not streamed,
+setting no cookie, where the view did not touch the CSRF cookie
 (``CSRF_COOKIE_USED`` / ``CSRF_COOKIE_NEEDS_UPDATE``: the page would hold a
 token) and did not mark itself ``private`` or ``no-store``. An entry lives
 ``FRAGMENT_CACHE_TIMEOUT`` seconds at most (and never beyond half the
@@ -55,9 +69,11 @@ Headers:
   set its own.
 
 A cache that fails is a miss (:mod:`config.cache`: logged, then left alone
-for ``CACHE_RETRY_AFTER`` seconds); the page is rendered. ``FRAGMENT_CACHE=0``
-or ``PAGE_CACHE=0`` turn the page cache off (every page rendered, marked
-never-cache as above).
+for ``CACHE_RETRY_AFTER`` seconds); the page is rendered. A database that
+fails the version read is a miss too: the view then meets the same
+failure and answers as it does (``advice.middleware``: a friendly 503).
+``FRAGMENT_CACHE=0`` or ``PAGE_CACHE=0`` turn the page cache off (every
+page rendered, marked never-cache as above).
 """
 
 from __future__ import annotations
@@ -67,6 +83,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError
 from django.http import HttpResponse, QueryDict
 from django.http.request import split_domain_port
 from django.utils import timezone
@@ -74,19 +92,25 @@ from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
     patch_cache_control,
-    patch_vary_headers,
 )
 from django.utils.http import http_date
 
 from advice import caching
 from advice.reader_state import has_own_state
-from advice.site_version import site_version_read
+from advice.site_version import Version, site_version_read
 from config.cache import cache_get, cache_set
 from config.pagequery import normal_page, object_id
 
 PAGE_PARAMS = ("page", "cpage", "replytocom")  # in the key's order
 DEFAULT_FRONT_CACHE_SECONDS = 10
 ENDS_ATTR = "page_cache_ends"
+# On a request: (key, version, now) of the middleware's lookup that missed.
+LOOKUP_ATTR = "page_cache_lookup"
+# On a response: (key, modified, etag, timeout) for the middleware to store.
+STORE_ATTR = "page_cache_store"
+# Part of every key: entries of another shape (an earlier release's, in a
+# Redis shared across a deploy) are never read.
+ENTRY_FORMAT = 2
 # Headers the page cache sets itself on every stateless answer: not stored.
 _OWN_HEADERS = frozenset({"cache-control", "last-modified", "etag", "expires", "set-cookie"})
 
@@ -162,13 +186,15 @@ def key_host(host: str) -> str:
     return (domain or host).lower().rstrip(".")
 
 
-def page_key(request, query: str, version_key: tuple) -> str:
-    """The cache key of ``request``'s page: scheme, host (:func:`key_host`),
-    path, ``query`` (:func:`cache_query`) and the site version
-    (``Version.key``), under the database's name
-    (:func:`advice.caching.fragment_key`)."""
+def page_key(request, query: str) -> str:
+    """The cache key of ``request``'s page: the entry format, scheme, host
+    (:func:`key_host`), path and ``query`` (:func:`cache_query`), under the
+    database's name (:func:`advice.caching.fragment_key`). The site version
+    the page was rendered under is in the entry, not the key
+    (:func:`_lookup`). Raises :class:`django.core.exceptions.DisallowedHost`
+    for a host not in ``ALLOWED_HOSTS``."""
     return caching.fragment_key(
-        "page", request.scheme, key_host(request.get_host()), request.path, query, version_key
+        "page", ENTRY_FORMAT, request.scheme, key_host(request.get_host()), request.path, query
     )
 
 
@@ -209,19 +235,18 @@ def validators(version_key: tuple, ends: Iterable[datetime | None], now: datetim
     return modified, etag
 
 
-def _entry(request, response, modified: int | None, etag: str) -> dict:
-    """What is stored of ``response``: its bytes, its own headers, its
-    validators, and whether rendering it read the session (then
-    ``SessionMiddleware`` adds ``Vary: Cookie`` on the way out; a hit, which
-    reads no session, must say the same)."""
+def _entry(response, version_key: tuple, modified: int | None, etag: str) -> dict:
+    """What is stored of ``response`` (seen by the middleware, every inner
+    middleware's headers on it): its bytes, its headers but the page
+    cache's own and cookies, the site version (``Version.key``) it was
+    rendered under, its validators."""
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _OWN_HEADERS]
-    session = getattr(request, "session", None)
     return {
         "content": response.content,
         "headers": headers,
+        "version": version_key,
         "modified": modified,
         "etag": etag,
-        "vary_cookie": bool(session is not None and session.accessed),
     }
 
 
@@ -229,23 +254,32 @@ def _from_entry(entry: dict) -> HttpResponse:
     response = HttpResponse(entry["content"])
     for name, value in entry["headers"]:
         response.headers[name] = value
-    if entry["vary_cookie"]:
-        patch_vary_headers(response, ["Cookie"])
     return response
 
 
-def _shared(request, response, modified: int | None, etag: str, now: datetime):
-    """``response`` marked as a stateless page (module docs), or the 304
-    that answers ``request``'s ``If-None-Match`` / ``If-Modified-Since``
-    with it. ``Last-Modified`` is sent only once the second ``modified``
-    has ended by ``now`` (an entry stored within that second gets it on
-    its later hits)."""
-    if modified is not None and modified > now.timestamp():
-        modified = None
+def _sent_modified(modified: int | None, now: datetime) -> int | None:
+    """``modified`` as ``Last-Modified`` may say it at ``now``: only once its
+    second has ended (an entry stored within that second gets it on its
+    later hits; a second change within it could not be told apart)."""
+    return None if modified is not None and modified > now.timestamp() else modified
+
+
+def _mark_shared(response, modified: int | None, etag: str):
+    """``response`` with the headers of a stateless page (module docs);
+    ``modified`` as :func:`_sent_modified` gives it."""
     if modified is not None:
         response.headers["Last-Modified"] = http_date(modified)
     response.headers["ETag"] = etag
     patch_cache_control(response, public=True, max_age=0, s_maxage=front_cache_seconds())
+    return response
+
+
+def _shared(request, response, modified: int | None, etag: str, now: datetime):
+    """``response`` marked as a stateless page (:func:`_mark_shared`), or
+    the 304 that answers ``request``'s ``If-None-Match`` /
+    ``If-Modified-Since`` with it."""
+    modified = _sent_modified(modified, now)
+    _mark_shared(response, modified, etag)
     return get_conditional_response(request, etag=etag, last_modified=modified, response=response)
 
 
@@ -259,30 +293,104 @@ def _personal(request, response):
     return response
 
 
+def _may_share(request) -> bool:
+    """Whether ``request`` may be answered with a shared page at all: a GET
+    or HEAD, the page cache on, a reader without state."""
+    return request.method in ("GET", "HEAD") and enabled() and not has_own_state(request.COOKIES)
+
+
+def _lookup(request):
+    """The middleware's half on the way in: the hit that answers ``request``
+    (a response, headers as :func:`_shared` gives them), or None.
+
+    One cache lookup by :func:`page_key`; an entry is a hit only when it was
+    rendered under the current site version (one query), so every change
+    reaches the next request at once, and the page of an old version is
+    overwritten by the next render rather than kept beside it. A request no
+    shared page answers (the Ask form, a 404) finds no entry and costs no
+    query. On a miss that :func:`serve` may fill, ``(key, version, now)``
+    is left on the request (:data:`LOOKUP_ATTR`): the version read once."""
+    if not _may_share(request):
+        return None
+    query = cache_query(request.GET, PAGE_PARAMS)
+    if query is None:
+        return None
+    try:
+        key = page_key(request, query)
+    except DisallowedHost:
+        return None  # the rest of the stack answers it (400)
+    entry = cache_get(key)
+    if entry is None:
+        return None
+    now = timezone.now()
+    try:
+        version = site_version_read(now)
+    except DatabaseError:
+        return None  # the view meets the same and answers it (advice.middleware: 503)
+    if entry.get("version") != version.key:
+        setattr(request, LOOKUP_ATTR, (key, version, now))
+        return None
+    return _shared(request, _from_entry(entry), entry["modified"], entry["etag"], now)
+
+
+def _store(request, response):
+    """The middleware's half on the way out: a page :func:`serve` marked
+    (:data:`STORE_ATTR`) stored with its final headers, when it still may
+    be (:func:`storable`: no inner middleware set a cookie); then the 304
+    that answers a conditional request with it."""
+    marked = getattr(response, STORE_ATTR, None)
+    if marked is None:
+        return response
+    key, version_key, modified, etag, timeout, now = marked
+    if storable(request, response):
+        cache_set(key, _entry(response, version_key, modified, etag), timeout)
+    return get_conditional_response(
+        request, etag=etag, last_modified=_sent_modified(modified, now), response=response
+    )
+
+
+class PageCacheMiddleware:
+    """Answer a stateless reader's GET or HEAD of a cached page before the
+    middleware after this one and the view run, and store the pages
+    :func:`serve` marks as they leave (module docs). In ``MIDDLEWARE`` right
+    after ``SecurityMiddleware`` and WhiteNoise, so a hit still gets the
+    security headers and static files never reach it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        hit = _lookup(request)
+        if hit is not None:
+            return hit
+        return _store(request, self.get_response(request))
+
+
 def serve(view, params: Sequence[str], request, *args, **kwargs):
     """Answer ``request`` for ``view`` (called with ``request, *args,
-    **kwargs`` on a miss), reading the page parameters ``params``: from the
-    cache when it may, else rendered and stored when it may (module docs).
-    Installed as :func:`config.shared_pages.shared_page`'s cache."""
-    if request.method not in ("GET", "HEAD") or has_own_state(request.COOKIES) or not enabled():
-        return _personal(request, view(request, *args, **kwargs))
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-        # A CSRF cookie that Django will renew on the way out (a malformed
-        # one came in): that answer sets a cookie, so it is this reader's.
+    **kwargs``), reading the page parameters ``params``: rendered, and when
+    it may be shared marked with a stateless page's headers and left for
+    :class:`PageCacheMiddleware` to store (module docs); hits never reach
+    here. Installed as :func:`config.shared_pages.shared_page`'s cache."""
+    if not _may_share(request) or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        # (A CSRF cookie that Django will renew on the way out, a malformed
+        # one came in: that answer sets a cookie, so it is this reader's.)
         return _personal(request, view(request, *args, **kwargs))
     query = cache_query(request.GET, params)
     if query is None:
         return _personal(request, view(request, *args, **kwargs))
-    now = timezone.now()
-    version = site_version_read(now)
-    key = page_key(request, query, version.key)
-    entry = cache_get(key)
-    if entry is not None:
-        return _shared(request, _from_entry(entry), entry["modified"], entry["etag"], now)
+    looked = getattr(request, LOOKUP_ATTR, None)
+    if looked is None:  # no entry at all, or the middleware is not installed
+        now = timezone.now()
+        version: Version = site_version_read(now)
+        key = page_key(request, query)
+    else:
+        key, version, now = looked
     response = view(request, *args, **kwargs)
     if not storable(request, response):
         return _personal(request, response)
     ends = getattr(response, ENDS_ATTR, ())
     modified, etag = validators((*version.key, version.changed_at), ends, now)
-    cache_set(key, _entry(request, response, modified, etag), entry_timeout(now, ends))
-    return _shared(request, response, modified, etag, now)
+    timeout = entry_timeout(now, ends)
+    setattr(response, STORE_ATTR, (key, version.key, modified, etag, timeout, now))
+    return _mark_shared(response, _sent_modified(modified, now), etag)

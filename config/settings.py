@@ -84,6 +84,9 @@ MIDDLEWARE = [
     "config.cache_headers.CacheHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A stateless reader's page from the whole-page cache, before the rest:
+    # stored with the headers of every middleware below (advice/page_cache.py).
+    "advice.page_cache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, so old WordPress links are looked up only after
