@@ -37,6 +37,23 @@ def test_home_paginates(client, make_article):
     assert "Numbered 00" in second
 
 
+def test_the_list_excerpt_is_the_questions_text_and_follows_an_edit(client, make_article):
+    # Excerpts are kept per process under the question's HTML: an edited
+    # question shows its new words at once; markup is text, escaped once.
+    words = " ".join(f"w{n}" for n in range(60))
+    article = make_article(title="Excerpted", question=f"**Bold** <b>&</b> {words}")
+    page = client.get("/").content.decode()
+    assert '<p class="excerpt">Bold &amp; w0 w1' in page
+    assert "w37 …</p>" in page  # 40 words: Django's truncatewords
+    assert "w38" not in page
+
+    article.question = "Now a different question entirely."
+    article.save()
+    page = client.get("/").content.decode()
+    assert "Now a different question entirely." in page
+    assert "Bold" not in page
+
+
 def test_article_page_sets_question_apart_from_answer(client, make_article):
     article = make_article(asker="Bianca", question="Should I *write*?", answer="Yes, **briefly**.")
     page = client.get(article.get_absolute_url()).content.decode()
