@@ -79,6 +79,7 @@ page rendered, marked never-cache as above).
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -97,15 +98,24 @@ from django.utils.http import http_date
 
 from advice import caching
 from advice.reader_state import has_own_state
-from advice.site_version import Version, site_version_read
+from advice.site_version import site_version_read
 from config.cache import cache_get, cache_set
 from config.pagequery import normal_page, object_id
 
 PAGE_PARAMS = ("page", "cpage", "replytocom")  # in the key's order
 DEFAULT_FRONT_CACHE_SECONDS = 10
 ENDS_ATTR = "page_cache_ends"
-# On a request: (key, version, now) of the middleware's lookup that missed.
+# On a request: (key, version or None, now or None) of the middleware's
+# lookup that missed (version None: no entry was found, none read).
 LOOKUP_ATTR = "page_cache_lookup"
+# On a request: the render turn (a lock) serve() holds until the page is stored.
+TURN_ATTR = "page_cache_turn"
+# One thread of a process renders a missing page at a time; the others wait
+# for its entry (up to TURN_WAIT_SECONDS, then render anyway). Locks are
+# striped by key: a fixed number, whatever the number of pages.
+TURN_STRIPES = 64
+TURN_WAIT_SECONDS = 10.0
+_turns = [threading.Lock() for _ in range(TURN_STRIPES)]
 # On a response: (key, modified, etag, timeout) for the middleware to store.
 STORE_ATTR = "page_cache_store"
 # Part of every key: entries of another shape (an earlier release's, in a
@@ -309,7 +319,8 @@ def _lookup(request):
     overwritten by the next render rather than kept beside it. A request no
     shared page answers (the Ask form, a 404) finds no entry and costs no
     query. On a miss that :func:`serve` may fill, ``(key, version, now)``
-    is left on the request (:data:`LOOKUP_ATTR`): the version read once."""
+    is left on the request (:data:`LOOKUP_ATTR`; version and now None when
+    there was no entry): the version read once."""
     if not _may_share(request):
         return None
     query = cache_query(request.GET, PAGE_PARAMS)
@@ -321,6 +332,7 @@ def _lookup(request):
         return None  # the rest of the stack answers it (400)
     entry = cache_get(key)
     if entry is None:
+        setattr(request, LOOKUP_ATTR, (key, None, None))
         return None
     now = timezone.now()
     try:
@@ -341,8 +353,8 @@ def _store(request, response):
     marked = getattr(response, STORE_ATTR, None)
     if marked is None:
         return response
-    key, version_key, modified, etag, timeout, now = marked
-    if storable(request, response):
+    key, version_key, modified, etag, timeout, now, store = marked
+    if store and storable(request, response):
         cache_set(key, _entry(response, version_key, modified, etag), timeout)
     return get_conditional_response(
         request, etag=etag, last_modified=_sent_modified(modified, now), response=response
@@ -363,7 +375,28 @@ class PageCacheMiddleware:
         hit = _lookup(request)
         if hit is not None:
             return hit
-        return _store(request, self.get_response(request))
+        try:
+            return _store(request, self.get_response(request))
+        finally:
+            turn = getattr(request, TURN_ATTR, None)
+            if turn is not None:
+                turn.release()
+
+
+def _take_turn(request, key: str) -> bool:
+    """Wait for this process's turn to render the page under ``key`` (one
+    thread at a time: after a change, the readers of a popular page would
+    otherwise all render it at once, each thread of each worker). The lock
+    is left on the request (:data:`TURN_ATTR`) for the middleware to release
+    once the page is stored. Returns whether another thread had the turn
+    first (its entry may be in the cache now)."""
+    turn = _turns[hash(key) % TURN_STRIPES]
+    if turn.acquire(blocking=False):
+        setattr(request, TURN_ATTR, turn)
+        return False
+    if turn.acquire(timeout=TURN_WAIT_SECONDS):
+        setattr(request, TURN_ATTR, turn)
+    return True
 
 
 def serve(view, params: Sequence[str], request, *args, **kwargs):
@@ -380,17 +413,27 @@ def serve(view, params: Sequence[str], request, *args, **kwargs):
     if query is None:
         return _personal(request, view(request, *args, **kwargs))
     looked = getattr(request, LOOKUP_ATTR, None)
-    if looked is None:  # no entry at all, or the middleware is not installed
+    if looked is None:  # the middleware is not installed: rendered, never stored
+        return _personal(request, view(request, *args, **kwargs))
+    key, version, now = looked
+    if _take_turn(request, key):
+        entry = cache_get(key)  # stored by the thread that had the turn?
+        if version is None:
+            now = timezone.now()
+            version = site_version_read(now)
+        if entry is not None and entry.get("version") == version.key:
+            response = _from_entry(entry)
+            mark = (key, version.key, entry["modified"], entry["etag"], 0, now, False)
+            setattr(response, STORE_ATTR, mark)
+            return _mark_shared(response, _sent_modified(entry["modified"], now), entry["etag"])
+    if version is None:
         now = timezone.now()
-        version: Version = site_version_read(now)
-        key = page_key(request, query)
-    else:
-        key, version, now = looked
+        version = site_version_read(now)
     response = view(request, *args, **kwargs)
     if not storable(request, response):
         return _personal(request, response)
     ends = getattr(response, ENDS_ATTR, ())
     modified, etag = validators((*version.key, version.changed_at), ends, now)
     timeout = entry_timeout(now, ends)
-    setattr(response, STORE_ATTR, (key, version.key, modified, etag, timeout, now))
+    setattr(response, STORE_ATTR, (key, version.key, modified, etag, timeout, now, True))
     return _mark_shared(response, _sent_modified(modified, now), etag)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import os
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -353,3 +355,42 @@ def test_last_modified_is_sent_once_its_second_has_ended(rf):
     later = now + timedelta(seconds=1)
     hit = page_cache._shared(rf.get("/"), HttpResponse("page"), second, etag, later)
     assert hit["Last-Modified"] == http_date(second)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_missing_page_is_rendered_once_per_process_while_its_readers_wait(counting, article):
+    # Four readers ask for a page no entry holds (after a change, say) at
+    # once: one thread renders it, the others wait for its entry instead of
+    # each rendering the same page. The render is slowed so they overlap.
+    from django.test.signals import template_rendered
+
+    url = article.get_absolute_url()
+    renders = []
+
+    def rendered(sender, template, **kwargs):
+        if template.name == "advice/article_detail.html":
+            renders.append(template.name)
+            time.sleep(0.3)
+
+    start = threading.Barrier(4)
+    pages: list[bytes] = []
+
+    def reader():
+        try:
+            start.wait()
+            pages.append(Client().get(url).content)
+        finally:
+            connection.close()
+
+    template_rendered.connect(rendered)
+    try:
+        threads = [threading.Thread(target=reader) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        template_rendered.disconnect(rendered)
+    assert len(pages) == 4
+    assert len(set(pages)) == 1
+    assert renders == ["advice/article_detail.html"]
