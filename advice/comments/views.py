@@ -36,6 +36,16 @@ from config.pagequery import object_id
 
 logger = logging.getLogger(__name__)
 
+# The columns a comment page shows of each comment (the values of
+# advice.templatetags.comment_tags.CommentRow, the thread's shape, and the
+# article the related manager checks): the rest (e-mail, address, browser,
+# the account) is never loaded for it. A column read but not listed costs a
+# query per comment (the query-count tests catch it).
+THREAD_FIELDS = (
+    "pk", "article", "parent", "status", "by_columnist", "author_url", "author_name",
+    "created_at", "edited_at", "body", "body_html",
+)  # fmt: skip
+
 
 def _with_held(thread, held):
     """``thread`` (approved comments in display order) with the ``held``
@@ -107,7 +117,8 @@ def _comment_thread_html(request, article, comments_open: bool, timeout: int, nu
     (one more when the browser has a comment token)."""
 
     def render_thread(held=(), editable=frozenset()) -> str:
-        thread = thread_order(article.comments.visible().for_tree(), settings.COMMENTS_MAX_DEPTH)
+        shown = article.comments.visible().for_tree().select_related(None).only(*THREAD_FIELDS)
+        thread = thread_order(shown, settings.COMMENTS_MAX_DEPTH)
         count = len(thread)
         if held:
             thread = _with_held(thread, list(held))
