@@ -85,7 +85,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import DatabaseError
+from django.db import Error as DatabaseFailure  # InterfaceError too, no DatabaseError
 from django.http import HttpResponse, QueryDict
 from django.http.request import split_domain_port
 from django.utils import timezone
@@ -99,7 +99,7 @@ from django.utils.http import http_date
 from advice import caching
 from advice.reader_state import has_own_state
 from advice.site_version import site_version_read
-from config.cache import cache_get, cache_set
+from config.cache import cache_available, cache_get, cache_set
 from config.pagequery import normal_page, object_id
 
 PAGE_PARAMS = ("page", "cpage", "replytocom")  # in the key's order
@@ -337,7 +337,7 @@ def _lookup(request):
     now = timezone.now()
     try:
         version = site_version_read(now)
-    except DatabaseError:
+    except DatabaseFailure:
         return None  # the view meets the same and answers it (advice.middleware: 503)
     if entry.get("version") != version.key:
         setattr(request, LOOKUP_ATTR, (key, version, now))
@@ -386,16 +386,22 @@ class PageCacheMiddleware:
 def _take_turn(request, key: str) -> bool:
     """Wait for this process's turn to render the page under ``key`` (one
     thread at a time: after a change, the readers of a popular page would
-    otherwise all render it at once, each thread of each worker). The lock
-    is left on the request (:data:`TURN_ATTR`) for the middleware to release
-    once the page is stored. Returns whether another thread had the turn
-    first (its entry may be in the cache now)."""
+    otherwise all render it at once, each thread of each worker). The first
+    thread keeps the lock on the request (:data:`TURN_ATTR`) for the
+    middleware to release once the page is stored; a thread that had to
+    wait lets it go at once (the first one's entry is in the cache, or the
+    page is one never stored, a 404 say, and the waiters render side by side
+    rather than one after another). No turns while the cache is failing
+    (nothing could be stored to wait for). Returns whether this thread
+    waited."""
+    if not cache_available():
+        return False
     turn = _turns[hash(key) % TURN_STRIPES]
     if turn.acquire(blocking=False):
         setattr(request, TURN_ATTR, turn)
         return False
     if turn.acquire(timeout=TURN_WAIT_SECONDS):
-        setattr(request, TURN_ATTR, turn)
+        turn.release()
     return True
 
 

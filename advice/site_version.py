@@ -1,5 +1,5 @@
 """The site version: one number that every change to what the public pages
-show moves at once, the key of the whole-page cache (models and services
+show moves at once, which the whole-page cache's entries must match (models and services
 layer; :mod:`advice.page_cache`, docs/architecture.md).
 
 One row (:class:`SiteVersion`, primary key 1, made by migration
@@ -28,7 +28,8 @@ What bumps it, and where (each has a test in
   ``notes`` never imports ``advice``);
 - a user's name changed (``first_name``, ``last_name``, ``username``: the
   byline and the columnist's comments show it); a login (``last_login``
-  alone) does not count.
+  alone) does not count; a user deleted (their articles lose the byline by
+  an ``UPDATE`` that sends no signal).
 
 Not here: flat pages (imported WordPress pages, the privacy page) are not
 served through the page cache and no cached page lists them; an automatic
@@ -230,6 +231,9 @@ def connect_receivers() -> None:
     post_save.connect(
         _user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="site_version_save_user"
     )
+    # A deleted author's articles lose their byline by an UPDATE (SET_NULL)
+    # that sends no signal of its own.
+    post_delete.connect(_bump, sender=settings.AUTH_USER_MODEL, dispatch_uid="site_version_user")
     m2m_changed.connect(
         _topics_changed, sender=Article.topics.through, dispatch_uid="site_version_topics"
     )

@@ -394,3 +394,23 @@ def test_a_missing_page_is_rendered_once_per_process_while_its_readers_wait(coun
     assert len(pages) == 4
     assert len(set(pages)) == 1
     assert renders == ["advice/article_detail.html"]
+
+
+@pytest.mark.parametrize("failure", ["OperationalError", "InterfaceError"])
+def test_a_database_failing_on_a_hit_is_the_friendly_503_never_a_500(
+    counting, article, failure, monkeypatch
+):
+    # The version read fails in the middleware: the request goes on to the
+    # view, which meets the database too and answers as it does (503).
+    from django import db
+
+    url = article.get_absolute_url()
+    Client().get(url)  # stored
+
+    def failing(*args):
+        raise getattr(db, failure)("connection already closed")
+
+    monkeypatch.setattr(page_cache, "site_version_read", failing)
+    monkeypatch.setattr("advice.pages.Article.objects.visible_to", failing)
+    response = Client(raise_request_exception=False).get(url)
+    assert response.status_code == 503

@@ -141,6 +141,18 @@ def test_author_renamed_but_not_a_login(site):
     assert "New Name" in _page(url)
 
 
+def test_author_deleted(site):
+    # The byline goes by an UPDATE (SET_NULL) that sends no signal: the
+    # account's deletion is what moves the version.
+    article, *_ = site
+    url = article.get_absolute_url()
+    assert "Old Name" in _page(url)
+    assert "Old Name" in _page("/feed/")
+    article.author.delete()
+    assert "Old Name" not in _page(url)
+    assert "Old Name" not in _page("/feed/")
+
+
 def test_bulk_publish_and_close(site, make_article):
     article, *_ = site
     draft = make_article(title="Draft to publish", status=Article.Status.DRAFT)
