@@ -383,17 +383,18 @@ class PageCacheMiddleware:
                 turn.release()
 
 
-def _take_turn(request, key: str) -> bool:
+def _take_turn(request, key: str, *, keep: bool = False) -> bool:
     """Wait for this process's turn to render the page under ``key`` (one
     thread at a time: after a change, the readers of a popular page would
-    otherwise all render it at once, each thread of each worker). The first
-    thread keeps the lock on the request (:data:`TURN_ATTR`) for the
-    middleware to release once the page is stored; a thread that had to
-    wait lets it go at once (the first one's entry is in the cache, or the
-    page is one never stored, a 404 say, and the waiters render side by side
-    rather than one after another). No turns while the cache is failing
-    (nothing could be stored to wait for). Returns whether this thread
-    waited."""
+    otherwise all render it at once, each thread of each worker). A thread
+    that gets the turn at once, or waits with ``keep``, holds the lock on
+    the request (:data:`TURN_ATTR`) for the middleware to release once the
+    page is stored. Without ``keep`` a thread that had to wait lets it go at
+    once: the first one's entry is in the cache, or the page is one never
+    stored (a 404, say) and the waiters render side by side rather than one
+    after another. At most :data:`TURN_WAIT_SECONDS` of waiting; no turns
+    while the cache is failing (nothing could be stored to wait for).
+    Returns whether this thread waited."""
     if not cache_available():
         return False
     turn = _turns[hash(key) % TURN_STRIPES]
@@ -401,7 +402,10 @@ def _take_turn(request, key: str) -> bool:
         setattr(request, TURN_ATTR, turn)
         return False
     if turn.acquire(timeout=TURN_WAIT_SECONDS):
-        turn.release()
+        if keep:
+            setattr(request, TURN_ATTR, turn)
+        else:
+            turn.release()
     return True
 
 
@@ -423,15 +427,18 @@ def serve(view, params: Sequence[str], request, *args, **kwargs):
         return _personal(request, view(request, *args, **kwargs))
     key, version, now = looked
     if _take_turn(request, key):
-        entry = cache_get(key)  # stored by the thread that had the turn?
-        if version is None:
-            now = timezone.now()
-            version = site_version_read(now)
+        # Another thread had the turn: its entry, if it is of the version
+        # now (read again: writes went on while this thread waited).
+        entry = cache_get(key)
+        now = timezone.now()
+        version = site_version_read(now)
         if entry is not None and entry.get("version") == version.key:
             response = _from_entry(entry)
             mark = (key, version.key, entry["modified"], entry["etag"], 0, now, False)
             setattr(response, STORE_ATTR, mark)
             return _mark_shared(response, _sent_modified(entry["modified"], now), entry["etag"])
+        if entry is not None:  # a stored page, changed again meanwhile: render it in turn
+            _take_turn(request, key, keep=True)
     if version is None:
         now = timezone.now()
         version = site_version_read(now)
