@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import replace
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -29,7 +30,7 @@ from advice.comments.forms import CommentForm
 from advice.comments.rules import MSG_CLOSED
 from advice.comments.submit import ClientInfo, comment_submit
 from advice.comments.threads import paginate_thread, thread_order, thread_page_number
-from advice.models import Article
+from advice.models import Article, Comment
 from advice.reader_csrf import csrf_token_if_own_state
 from config.methods import allow_methods
 from config.pagequery import object_id
@@ -52,6 +53,37 @@ def _with_held(thread, held):
     comments put in their places, in display order again."""
     merged = sorted([e.comment for e in thread] + held, key=lambda c: (c.created_at, c.pk))
     return thread_order(merged, settings.COMMENTS_MAX_DEPTH)
+
+
+def _filled(article, entries, loaded: dict):
+    """``entries`` (one comment page: :class:`ThreadEntry` over light rows of
+    ``pk``, ``parent_id`` and ``created_at``, or over comments) with each
+    comment, and each ``reply_to``, as the comment itself with
+    :data:`THREAD_FIELDS`: from ``loaded`` (pk -> comment) when there, the
+    others in one query. A comment no longer visible by then (removed
+    between the queries) is left out."""
+    wanted = {
+        row.pk
+        for entry in entries
+        for row in (entry.comment, entry.reply_to)
+        if row is not None and not isinstance(row, Comment) and row.pk not in loaded
+    }
+    if wanted:
+        shown = article.comments.visible().filter(pk__in=wanted).only(*THREAD_FIELDS)
+        loaded = {**loaded, **{comment.pk: comment for comment in shown}}
+
+    def full(row):
+        return row if row is None or isinstance(row, Comment) else loaded.get(row.pk)
+
+    filled = []
+    for entry in entries:
+        comment = full(entry.comment)
+        if comment is None:
+            continue
+        reply_to = full(entry.reply_to)
+        filled.append(replace(entry, comment=comment, reply_to=reply_to,
+                              reply_to_page=entry.reply_to_page if reply_to else 0))  # fmt: skip
+    return filled
 
 
 def _thread_keys(article, browser_token: str):
@@ -113,16 +145,27 @@ def _comment_thread_html(request, article, comments_open: bool, timeout: int, nu
     (bumped by every comment change), open/closed, the page settings and the
     page number, for ``timeout`` seconds; except for a browser with held
     comments of its own, whose tree (with "awaiting moderation" in place) is
-    rendered for it alone. Costs one query when rendered, none from the cache
-    (one more when the browser has a comment token)."""
+    rendered for it alone. Costs one query when rendered, for an article
+    whose comments fit on one page; for a longer thread three at most (its
+    first page's worth of comments, its shape from light rows, the shown
+    page's other comments), so its cost grows by a small tuple per comment,
+    not a whole comment; none from the cache (one more when the browser has
+    a comment token)."""
 
     def render_thread(held=(), editable=frozenset()) -> str:
-        shown = article.comments.visible().for_tree().select_related(None).only(*THREAD_FIELDS)
-        thread = thread_order(shown, settings.COMMENTS_MAX_DEPTH)
+        per_page = settings.COMMENTS_PER_PAGE
+        visible = article.comments.visible().order_by("created_at", "id")
+        first = list(visible.only(*THREAD_FIELDS)[: per_page + 1])
+        if len(first) <= per_page:  # the whole thread, loaded
+            thread = thread_order(first, settings.COMMENTS_MAX_DEPTH)
+        else:  # its shape from light rows; the shown page's comments below
+            keys = visible.values_list("pk", "parent_id", "created_at", named=True)
+            thread = thread_order(keys, settings.COMMENTS_MAX_DEPTH)
         count = len(thread)
         if held:
             thread = _with_held(thread, list(held))
-        entries, comment_page = paginate_thread(thread, settings.COMMENTS_PER_PAGE, number)
+        entries, comment_page = paginate_thread(thread, per_page, number)
+        entries = _filled(article, entries, {comment.pk: comment for comment in first})
         context = {
             "thread": entries,
             "comment_page": comment_page,

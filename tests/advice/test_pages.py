@@ -190,7 +190,11 @@ def test_article_page_query_count_does_not_grow_with_comments(client, make_artic
             comment.parent = saved[i * 2]
         Comment.objects.bulk_update(saved, ["parent"])
         counts[n] = _queries_for(client, article.get_absolute_url())
-    assert len(set(counts.values())) == 1, counts
+    # A thread longer than one comment page costs two queries more at most
+    # (its shape from light rows, the shown page's comments not loaded with
+    # the first page's worth), whatever its length.
+    assert counts[0] == counts[5] == counts[50], counts
+    assert counts[500] <= counts[5] + 2, counts
     # The site version (page cache), the article with the fragments' version,
     # its topics, its stored related list, the comment tree.
     assert counts[0] <= 5

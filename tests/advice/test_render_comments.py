@@ -168,4 +168,7 @@ def test_a_reader_with_state_costs_the_same_queries_whatever_the_comment_count(
         assert "Your comment is awaiting moderation." in page
         assert 'value="Ana"' in page  # the remembered name
         counts[n] = len(queries.captured_queries)
-    assert len(set(counts.values())) == 1, counts
+    # Longer than one comment page: two queries more at most, whatever its
+    # length (advice.comments.views._comment_thread_html).
+    assert counts[0] == counts[5] == counts[50], counts
+    assert counts[500] <= counts[5] + 2, counts
