@@ -24,7 +24,10 @@ afresh, CSRF, authentication, messages, URL resolution) cost half of it.
 A hit costs one cache lookup and one database query
 (:func:`advice.site_version.site_version_read`: the version row with the
 latest publish time reached); a miss reads the version once for both halves,
-and a request no shared page answers costs the lookup alone.
+and a request no shared page answers costs the lookup alone. After a
+change, one thread per process renders a page while the others asking for
+it wait for its entry (:func:`_take_turn`), rather than all rendering the
+same page at once.
 
 The key (:func:`page_key`): the database's name, the entry format, scheme,
 host, path and the page parameters (``page``, ``cpage``, ``replytocom``);
@@ -409,6 +412,24 @@ def _take_turn(request, key: str, *, keep: bool = False) -> bool:
     return True
 
 
+def _between(low: tuple, key, high: tuple) -> bool:
+    """Whether the site version ``key`` (``Version.key``: number, due; from
+    an entry, so possibly of another shape) is neither before ``low`` nor
+    after ``high``: the counter first, then the latest publish time reached
+    (None before any)."""
+    if not isinstance(key, tuple) or len(key) != 2:
+        return False
+
+    def order(version: tuple):
+        number, due = version
+        return (number, due is not None, due or 0)
+
+    try:
+        return order(low) <= order(key) <= order(high)
+    except TypeError:  # an entry of another shape
+        return False
+
+
 def serve(view, params: Sequence[str], request, *args, **kwargs):
     """Answer ``request`` for ``view`` (called with ``request, *args,
     **kwargs``), reading the page parameters ``params``: rendered, and when
@@ -426,22 +447,23 @@ def serve(view, params: Sequence[str], request, *args, **kwargs):
     if looked is None:  # the middleware is not installed: rendered, never stored
         return _personal(request, view(request, *args, **kwargs))
     key, version, now = looked
-    if _take_turn(request, key):
-        # Another thread had the turn: its entry, if it is of the version
-        # now (read again: writes went on while this thread waited).
-        entry = cache_get(key)
+    if version is None:
         now = timezone.now()
         version = site_version_read(now)
-        if entry is not None and entry.get("version") == version.key:
+    if _take_turn(request, key):
+        # Another thread had the turn: its entry answers this request when
+        # it holds every change made before the request came (``version``)
+        # and none that is not made yet (a restored backup's counter is
+        # lower); writes may have gone on while this thread waited.
+        entry = cache_get(key)
+        current = site_version_read(timezone.now())
+        if entry is not None and _between(version.key, entry.get("version"), current.key):
             response = _from_entry(entry)
             mark = (key, version.key, entry["modified"], entry["etag"], 0, now, False)
             setattr(response, STORE_ATTR, mark)
             return _mark_shared(response, _sent_modified(entry["modified"], now), entry["etag"])
-        if entry is not None:  # a stored page, changed again meanwhile: render it in turn
+        if entry is not None:  # a stored page, too old: render it in turn
             _take_turn(request, key, keep=True)
-    if version is None:
-        now = timezone.now()
-        version = site_version_read(now)
     response = view(request, *args, **kwargs)
     if not storable(request, response):
         return _personal(request, response)

@@ -414,3 +414,19 @@ def test_a_database_failing_on_a_hit_is_the_friendly_503_never_a_500(
     monkeypatch.setattr("advice.pages.Article.objects.visible_to", failing)
     response = Client(raise_request_exception=False).get(url)
     assert response.status_code == 503
+
+
+def test_a_waiter_takes_an_entry_only_between_its_arrival_and_now():
+    # A reader who waited for another thread's render takes its entry when
+    # it holds every change made before the reader came and none beyond the
+    # version now (after a restored backup the counter is lower).
+    due = timezone.now()
+    later = due + timedelta(minutes=1)
+    assert page_cache._between((5, due), (5, due), (5, due))
+    assert page_cache._between((5, due), (6, due), (7, due))  # written on meanwhile
+    assert page_cache._between((5, None), (5, due), (5, due))  # an article came due
+    assert not page_cache._between((6, due), (5, due), (6, due))  # older than the arrival
+    assert not page_cache._between((5, later), (5, due), (5, later))
+    assert not page_cache._between((2, due), (9, due), (3, due))  # beyond now: a restore
+    assert not page_cache._between((5, due), None, (5, due))  # an entry of another shape
+    assert not page_cache._between((5, due), ("x", due), (5, due))
