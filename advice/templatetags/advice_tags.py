@@ -44,10 +44,13 @@ def plain(html: str) -> str:
 
 # Excerpts kept per worker process, least recently used first out: a list
 # page shows ten, and making one (cleaning the question's HTML again, then
-# its plain text) cost 0.3 ms when profiled (issue 14, item 7). About
-# EXCERPT_MEMO_ENTRIES * 400 bytes at most.
+# its plain text) cost 0.3 ms when profiled (issue 14, item 7). Only those
+# of at most EXCERPT_MEMO_CHARS characters (40 words of a few hundred,
+# unless the words are very long), so what is kept stays under about
+# EXCERPT_MEMO_ENTRIES * (EXCERPT_MEMO_CHARS + 100) characters (~8 M).
 EXCERPT_WORDS = 40
 EXCERPT_MEMO_ENTRIES = 8192
+EXCERPT_MEMO_CHARS = 1000
 _excerpts: OrderedDict[bytes, str] = OrderedDict()
 _excerpts_lock = threading.Lock()
 
@@ -58,8 +61,9 @@ def summary_excerpt(article) -> str:
     as a list shows it, plain text (unescaped: the template escapes it) of
     at most :data:`EXCERPT_WORDS` words (Django's ``truncatewords``), from
     ``question_shown_html``. Kept per process under a digest of the stored
-    ``question_html`` it is made from, so an edited question is a new entry
-    and nothing has to be told of a change."""
+    ``question_html`` it is made from (when at most
+    :data:`EXCERPT_MEMO_CHARS` characters), so an edited question is a new
+    entry and nothing has to be told of a change."""
     html = article.question_html
     digest = hashlib.blake2b(html.encode(), digest_size=16).digest()
     with _excerpts_lock:
@@ -68,6 +72,8 @@ def summary_excerpt(article) -> str:
             _excerpts.move_to_end(digest)
             return found
     text = truncatewords(plain_text(article.question_shown_html), EXCERPT_WORDS)
+    if len(text) > EXCERPT_MEMO_CHARS:
+        return text
     with _excerpts_lock:
         _excerpts[digest] = text
         if len(_excerpts) > EXCERPT_MEMO_ENTRIES:
