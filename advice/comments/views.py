@@ -156,16 +156,18 @@ def _comment_thread_html(request, article, comments_open: bool, timeout: int, nu
         per_page = settings.COMMENTS_PER_PAGE
         visible = article.comments.visible().order_by("created_at", "id")
         first = list(visible.only(*THREAD_FIELDS)[: per_page + 1])
-        if len(first) <= per_page:  # the whole thread, loaded
-            thread = thread_order(first, settings.COMMENTS_MAX_DEPTH)
-        else:  # its shape from light rows; the shown page's comments below
+        light = len(first) > per_page  # else the whole thread is loaded
+        if light:  # its shape from light rows; the shown page's comments below
             keys = visible.values_list("pk", "parent_id", "created_at", named=True)
             thread = thread_order(keys, settings.COMMENTS_MAX_DEPTH)
+        else:
+            thread = thread_order(first, settings.COMMENTS_MAX_DEPTH)
         count = len(thread)
         if held:
             thread = _with_held(thread, list(held))
         entries, comment_page = paginate_thread(thread, per_page, number)
-        entries = _filled(article, entries, {comment.pk: comment for comment in first})
+        if light:
+            entries = _filled(article, entries, {comment.pk: comment for comment in first})
         context = {
             "thread": entries,
             "comment_page": comment_page,
