@@ -274,9 +274,7 @@ def front(tmp_path_factory):
     """The production site (gunicorn, 2 workers) behind nginx run with
     deploy/nginx.conf; both always stopped at the end."""
     nginx_binary()  # fails first when nginx is missing
-    root = tmp_path_factory.mktemp("front")
-    for folder in ("cache", "media", "temp"):
-        (root / folder).mkdir()
+    root = tmp_path_factory.mktemp("front")  # folders: site_env's and nginx_prepare's
     app_log = root / "app-access.log"
     app_log.touch()
     env = site_env(
